@@ -1,0 +1,126 @@
+import type { StateEvent } from './types';
+
+/**
+ * The export format: one JSON object per event, in Home Assistant's naming. Used by `homeiq export`,
+ * backups and restore, the live stream between services, and the data-api's responses.
+ */
+export interface EventJson {
+  entity_id: string;
+  state: string;
+  last_updated: string;
+  last_changed: string;
+  attributes: Record<string, unknown>;
+  context_id: string | null;
+  context_parent_id: string | null;
+  context_user_id: string | null;
+  origin: string | null;
+  area_id: string | null;
+  device_id: string | null;
+  removed?: true;
+}
+
+/** µs since epoch -> ISO 8601 with microseconds and +00:00, as Home Assistant writes it. */
+export function isoFromMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const micros = us - ms * 1000;
+  const base = new Date(ms).toISOString(); // 2025-01-10T09:59:00.123Z
+  return `${base.slice(0, 23)}${String(micros).padStart(3, '0')}+00:00`;
+}
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** ISO 8601 (any offset, up to nanoseconds) -> µs since epoch; undefined when it is not a valid time. */
+export function microsFromIso(iso: string): number | undefined {
+  const m = ISO_RE.exec(iso);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (Number.isNaN(ms)) return undefined;
+  const check = new Date(ms);
+  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1) return undefined;
+  let offsetMin = 0;
+  if (zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  }
+  const micros = Number(frac.padEnd(6, '0').slice(0, 6));
+  return (ms - offsetMin * 60_000) * 1000 + micros;
+}
+
+/** Epoch seconds as a float (HA's history `lu`/`lc`) -> µs, rounded to the microsecond. */
+export function microsFromEpochSeconds(seconds: number): number {
+  return Math.round(seconds * 1_000_000);
+}
+
+export function toEventJson(e: StateEvent): EventJson {
+  const out: EventJson = {
+    entity_id: e.entityId,
+    state: e.state,
+    last_updated: isoFromMicros(e.time),
+    last_changed: isoFromMicros(e.lastChanged),
+    attributes: e.attributes,
+    context_id: e.contextId,
+    context_parent_id: e.contextParentId,
+    context_user_id: e.contextUserId,
+    origin: e.origin,
+    area_id: e.areaId,
+    device_id: e.deviceId,
+  };
+  if (e.removed) out.removed = true;
+  return out;
+}
+
+/** Parses one export line's object; throws an Error naming the bad field. */
+export function fromEventJson(o: unknown): StateEvent {
+  if (typeof o !== 'object' || o === null) throw new Error('event: must be an object');
+  const r = o as Record<string, unknown>;
+  const text = (k: string): string => {
+    if (typeof r[k] !== 'string') throw new Error(`${k}: must be a string`);
+    return r[k] as string;
+  };
+  const nullableText = (k: string): string | null => {
+    const v = r[k];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string') throw new Error(`${k}: must be a string or null`);
+    return v;
+  };
+  const time = (k: string): number => {
+    const v = microsFromIso(text(k));
+    if (v === undefined) throw new Error(`${k}: not an ISO 8601 time: ${String(r[k])}`);
+    return v;
+  };
+  const entityId = text('entity_id');
+  const t = time('last_updated');
+  const attributes = r.attributes ?? {};
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+    throw new Error('attributes: must be an object');
+  }
+  return {
+    entityId,
+    time: t,
+    lastChanged: r.last_changed === undefined ? t : time('last_changed'),
+    state: text('state'),
+    removed: r.removed === true,
+    attributes: attributes as Record<string, unknown>,
+    contextId: nullableText('context_id'),
+    contextParentId: nullableText('context_parent_id'),
+    contextUserId: nullableText('context_user_id'),
+    origin: nullableText('origin'),
+    areaId: nullableText('area_id'),
+    deviceId: nullableText('device_id'),
+  };
+}
+
+/** The tags every backend derives from an event. */
+export function domainOf(entityId: string): string {
+  const dot = entityId.indexOf('.');
+  return dot > 0 ? entityId.slice(0, dot) : entityId;
+}
+
+/** A state that is a finite number (the `value` field); on/off-like states are not mapped. */
+export function numericValue(state: string): number | undefined {
+  if (state.length === 0 || state.length > 40) return undefined;
+  const n = Number(state);
+  return Number.isFinite(n) && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(state) ? n : undefined;
+}
