@@ -5,5 +5,7 @@ export * from './errors';
 export * from './health';
 export * from './http';
 export * from './logger';
+export * from './process-metrics';
 export * from './service';
+export * from './service-app';
 export * from './services';
