@@ -1,0 +1,77 @@
+import { createLogger, type Logger, type Service, type ServiceName } from '@homeiq/core';
+import { Runtime } from '@homeiq/storage';
+import type { ServiceFactory } from './services';
+
+export interface RunOptions {
+  env: Record<string, string | undefined>;
+  /** Services to run, in start order. */
+  services: Array<{ name: ServiceName; create: ServiceFactory }>;
+  /** When only one service runs, its failure to start ends the process. */
+  strict: boolean;
+  /** Runs before the services start (e.g. the simulated home); may add to env. */
+  prepare?: (env: Record<string, string | undefined>, logger: Logger) => Promise<(() => Promise<void>) | undefined>;
+}
+
+/**
+ * Starts services in order under one Runtime, each in its own try/catch so one failing part degrades
+ * instead of killing the rest; on SIGTERM/SIGINT stops them in reverse order, flushes and returns.
+ */
+export async function runServices(options: RunOptions): Promise<number> {
+  const env = options.env;
+  const probe = new Runtime(env, createLogger({ level: 'silent' }));
+  const logger = createLogger({ level: probe.common.logLevel, format: probe.common.logFormat, name: 'homeiq' });
+  const cleanup = await options.prepare?.(env, logger);
+
+  const runtime = new Runtime(env, logger);
+  for (const { name } of options.services) runtime.local.add(name);
+  const started: Service[] = [];
+  for (const { name, create } of options.services) {
+    try {
+      const service = create(runtime);
+      await service.start();
+      started.push(service);
+      logger.info({ service: name, port: service.port }, 'service started');
+    } catch (error) {
+      logger.error({ err: error, service: name }, 'service failed to start');
+      if (options.strict) {
+        await shutdown(started, runtime, cleanup);
+        return 1;
+      }
+    }
+  }
+  if (started.length === 0) {
+    await shutdown(started, runtime, cleanup);
+    return 1;
+  }
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      const timer = setTimeout(() => {
+        logger.error('shutdown timed out; exiting');
+        process.exit(1);
+      }, runtime.common.shutdownTimeout);
+      timer.unref();
+      shutdown(started, runtime, cleanup).finally(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  logger.info('stopped');
+  return 0;
+}
+
+async function shutdown(started: Service[], runtime: Runtime, cleanup?: () => Promise<void>): Promise<void> {
+  for (const service of [...started].reverse()) {
+    try {
+      await service.stop();
+    } catch (error) {
+      runtime.logger.error({ err: error, service: service.name }, 'service failed to stop cleanly');
+    }
+  }
+  await runtime.close();
+  await cleanup?.();
+}
