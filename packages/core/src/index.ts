@@ -1,6 +1,7 @@
 export * from './auth';
 export * from './common-config';
 export * from './config';
+export * from './config-route';
 export * from './errors';
 export * from './health';
 export * from './http';

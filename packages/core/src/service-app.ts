@@ -1,4 +1,5 @@
 import { requireApiKey } from './auth';
+import { type ConfigPart, registerConfigRoute } from './config-route';
 import { buildHealthReport, type HealthCheck } from './health';
 import { createHttpApp, type HttpApp, listen, registerHealthRoute } from './http';
 import type { Logger } from './logger';
@@ -16,11 +17,14 @@ export interface ServiceAppOptions {
   /** Extra paths that need no API key. */
   openPaths?: string[];
   bodyLimit?: number;
+  /** The schemas and values this service runs with: served masked at GET /api/v1/config (behind the key). */
+  config?: () => ConfigPart[];
 }
 
 /**
  * The shell every service shares: an HTTP app with GET /health (open), GET /api/v1/process (resource use),
- * and the API key on everything else. The service adds its routes to `app`.
+ * GET /api/v1/config when `config` is given (masked effective config), and the API key on everything else.
+ * The service adds its routes to `app`.
  */
 export function createServiceApp(options: ServiceAppOptions): { app: HttpApp; startedAt: number } {
   const startedAt = Date.now();
@@ -28,6 +32,7 @@ export function createServiceApp(options: ServiceAppOptions): { app: HttpApp; st
   requireApiKey(app, options.apiKey, ['/health', ...(options.openPaths ?? [])]);
   registerHealthRoute(app, async () => buildHealthReport(options.name, startedAt, await options.checks()));
   app.get('/api/v1/process', async () => sampleProcessMetrics(options.colocated?.() ?? [options.name]));
+  if (options.config) registerConfigRoute(app, options.name, options.config);
   return { app, startedAt };
 }
 
