@@ -4,5 +4,6 @@ export * from './event-json';
 export * from './live-feed';
 export * from './metadata-types';
 export * from './pipeline-types';
+export * from './remote-live-feed';
 export * from './runtime';
 export * from './types';
