@@ -1,0 +1,215 @@
+import type { Logger } from '@homeiq/core';
+import { StoreError } from '../errors';
+import { isoFromMicros } from '../event-json';
+import type { StorageConfig } from '../runtime';
+import type {
+  EventFilter,
+  EventPage,
+  EventQuery,
+  GenericPoint,
+  HistoryQuery,
+  PointQuery,
+  RetentionTarget,
+  StateEvent,
+  StatisticsQuery,
+  StatisticsRow,
+  StorageInfo,
+  Summary,
+  TimeSeriesStore,
+  WriteResult,
+} from '../types';
+import { InfluxHttp } from './http';
+import * as reads from './influx-reads';
+import { ident, timeLiteral } from './influxql';
+import {
+  EVENTS_MEASUREMENT,
+  eventLine,
+  invalidMeasurement,
+  pointLine,
+  STATISTICS_MEASUREMENTS,
+  statisticsLine,
+} from './line-protocol';
+import { tableOf } from './rows';
+import { type Rejection, writeLines } from './write-lines';
+
+function measurementOf(target: RetentionTarget): string {
+  if (target === 'events') return EVENTS_MEASUREMENT;
+  if (target === '5minute' || target === 'hour') return STATISTICS_MEASUREMENTS[target];
+  return target;
+}
+
+function checkMeasurement(name: string): void {
+  const problem = invalidMeasurement(name);
+  if (problem) throw new StoreError(`measurement ${JSON.stringify(name)}: ${problem}`, { retryable: false });
+}
+
+/**
+ * The production time-series store: line protocol over HTTP (v1 `/write` or the v2 write API), InfluxQL over
+ * `/query` for reads. Schema: ARCHITECTURE.md (see line-protocol.ts). Writes are idempotent (same series and
+ * time overwrite); refused points come back in WriteResult.rejected with the server's reason.
+ */
+export class InfluxStore implements TimeSeriesStore {
+  readonly kind = 'influxdb' as const;
+  private readonly http: InfluxHttp;
+  private databaseReady: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: StorageConfig,
+    private readonly logger: Logger,
+  ) {
+    this.http = new InfluxHttp(config);
+  }
+
+  /** Creates the v1 database when missing. An unreachable server is not fatal here: writes retry it. */
+  async open(): Promise<void> {
+    try {
+      await this.ensureDatabase();
+    } catch (error) {
+      if (!(error instanceof StoreError) || !error.retryable || error.status === 401 || error.status === 403) {
+        throw error;
+      }
+      this.logger.warn({ err: error.message }, 'InfluxDB not reachable at open; writes will wait for it');
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  ping(): Promise<void> {
+    return this.http.ping();
+  }
+
+  private ensureDatabase = async (): Promise<void> => {
+    if (this.http.v2) return;
+    this.databaseReady ??= this.http
+      .query(`CREATE DATABASE ${ident(this.http.database)}`, { write: true })
+      .then(() => undefined);
+    try {
+      await this.databaseReady;
+    } catch (error) {
+      this.databaseReady = undefined;
+      throw error;
+    }
+  };
+
+  private async send(lines: string[], indexes?: number[]): Promise<Rejection[]> {
+    const idx = indexes ?? Array.from({ length: lines.length }, (_, i) => i);
+    const rejected = await writeLines(this.http, lines, idx, async () => {
+      this.databaseReady = undefined;
+      await this.ensureDatabase();
+    });
+    return rejected.sort((a, b) => a.index - b.index);
+  }
+
+  async writeEvents(events: StateEvent[]): Promise<WriteResult> {
+    if (events.length === 0) return { written: 0, duplicates: 0, rejected: [] };
+    const lines = new Array<string>(events.length);
+    for (let i = 0; i < events.length; i++) lines[i] = eventLine(events[i]!);
+    const rejected = await this.send(lines);
+    return { written: events.length - rejected.length, duplicates: 0, rejected };
+  }
+
+  async writeStatistics(rows: StatisticsRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const rejected = await this.send(rows.map(statisticsLine));
+    if (rejected.length > 0) {
+      const first = rejected[0]!;
+      throw new StoreError(
+        `InfluxDB refused ${rejected.length} statistics rows; first (${first.index}): ${first.reason}`,
+        {
+          retryable: false,
+        },
+      );
+    }
+  }
+
+  async writePoints(measurement: string, points: GenericPoint[]): Promise<WriteResult> {
+    checkMeasurement(measurement);
+    const lines: string[] = [];
+    const indexes: number[] = [];
+    const rejected: Rejection[] = [];
+    points.forEach((p, index) => {
+      try {
+        lines.push(pointLine(measurement, p));
+        indexes.push(index);
+      } catch (error) {
+        rejected.push({ index, reason: error instanceof Error ? error.message : String(error) });
+      }
+    });
+    if (lines.length > 0) rejected.push(...(await this.send(lines, indexes)));
+    rejected.sort((a, b) => a.index - b.index);
+    return { written: points.length - rejected.length, duplicates: 0, rejected };
+  }
+
+  lastEventTime(): Promise<number | null> {
+    return reads.lastEventTime(this.http);
+  }
+
+  queryEvents(query: EventQuery): Promise<EventPage> {
+    return reads.queryEvents(this.http, query);
+  }
+
+  hasEntity(entityId: string): Promise<boolean> {
+    return reads.hasEntity(this.http, entityId);
+  }
+
+  history(query: HistoryQuery): Promise<StateEvent[]> {
+    return reads.history(this.http, query);
+  }
+
+  scan(filter: EventFilter): AsyncIterable<StateEvent> {
+    return reads.scanEvents(this.http, filter);
+  }
+
+  summary(start: number, end: number, busiestLimit: number): Promise<Summary> {
+    return reads.summary(this.http, start, end, busiestLimit);
+  }
+
+  queryStatistics(query: StatisticsQuery): Promise<StatisticsRow[]> {
+    return reads.queryStatistics(this.http, query);
+  }
+
+  queryPoints(query: PointQuery): Promise<GenericPoint[]> {
+    checkMeasurement(query.measurement);
+    return reads.queryPoints(this.http, query);
+  }
+
+  /** InfluxQL DELETE (v1), the delete API (v2). Returns how many points went, counted just before. */
+  async deleteBefore(target: RetentionTarget, before: number): Promise<number | null> {
+    const measurement = measurementOf(target);
+    checkMeasurement(measurement);
+    const from = ident(measurement);
+    const [counted] = await this.http.query(`SELECT count(*) FROM ${from} WHERE time < ${timeLiteral(before)}`);
+    const row = tableOf(counted).rows[0];
+    const count = row ? Math.max(0, ...row.slice(1).map((v) => (typeof v === 'number' ? v : 0))) : 0;
+    if (count === 0) return 0;
+    if (this.http.v2) {
+      await this.http.deleteV2(measurement, isoFromMicros(before).replace('+00:00', 'Z'), {
+        org: this.config.influxOrg!,
+        bucket: this.config.influxBucket!,
+      });
+    } else {
+      const [r] = await this.http.query(`DELETE FROM ${from} WHERE time < ${timeLiteral(before)}`, { write: true });
+      if (r?.error) throw new StoreError(`InfluxDB delete: ${r.error}`, { retryable: false });
+    }
+    return count;
+  }
+
+  async info(): Promise<StorageInfo> {
+    const events = await reads.countEvents(this.http);
+    let bytes: number | null = null;
+    if (!this.http.v2) {
+      try {
+        const [stats] = await this.http.query("SHOW STATS FOR 'shard'");
+        for (const s of stats?.series ?? []) {
+          if (s.tags?.database !== this.http.database) continue;
+          const i = s.columns.indexOf('diskBytes');
+          const v = i === -1 ? undefined : s.values[0]?.[i];
+          if (typeof v === 'number') bytes = (bytes ?? 0) + v;
+        }
+      } catch {
+        bytes = null; // SHOW STATS needs admin rights on secured servers
+      }
+    }
+    return { kind: 'influxdb', bytes, events };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * InfluxQL text from user values, pure. Every value that reaches a query goes through one of these:
+ * - identifiers are double-quoted (`\` and `"` escaped; no line breaks, validated by the caller);
+ * - string literals are single-quoted (`\`, `'` escaped, LF as `\n`: the InfluxQL scanner's only escapes);
+ * - a value holding a CR cannot be a string literal at all, so it is matched with an anchored regex literal
+ *   whose every metacharacter is escaped (and `/` as `\/`);
+ * - times are integer nanoseconds, clamped to the range InfluxDB can store.
+ */
+
+import { encodeTagText } from './line-protocol';
+
+export function ident(name: string): string {
+  if (/[\n\r]/.test(name)) throw new Error(`identifier ${JSON.stringify(name)}: must not contain a line break`);
+  return `"${name.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+export function stringLiteral(value: string): string {
+  if (value.includes('\r')) throw new Error('a string literal cannot hold a carriage return; use exactRegex');
+  return `'${value.replace(/[\\']/g, '\\$&').replace(/\n/g, '\\n')}'`;
+}
+
+/** A regex literal matching exactly `value` (RE2 syntax, as InfluxDB uses Go's regexp). */
+export function exactRegex(value: string): string {
+  const body = value
+    .replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')
+    .replace(/\//g, '\\/')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
+  return `/^${body}$/`;
+}
+
+/** `key = 'value'` for a field, or the exact regex when the value cannot be a literal. */
+export function fieldEquals(key: string, value: string): string {
+  return value.includes('\r') ? `${ident(key)} =~ ${exactRegex(value)}` : `${ident(key)} = ${stringLiteral(value)}`;
+}
+
+/** `key = 'value'` for a tag: compares with the tag's stored (encoded) text, which never holds a line break. */
+export function tagEquals(key: string, value: string): string {
+  return `${ident(key)} = ${stringLiteral(encodeTagText(value))}`;
+}
+
+/** Any of several tag values, as an OR group. */
+export function tagIn(key: string, values: readonly string[]): string {
+  if (values.length === 1) return tagEquals(key, values[0]!);
+  return `(${values.map((v) => tagEquals(key, v)).join(' OR ')})`;
+}
+
+/** InfluxDB stores int64 nanoseconds: the representable µs range, a little inside the edges. */
+export const MIN_TIME_US = -9_223_372_036_854_775;
+export const MAX_TIME_US = 9_223_372_036_854_775;
+
+/** A µs time as an InfluxQL nanosecond literal (exact: built as text, never as a double). */
+export function timeLiteral(us: number): string {
+  const clamped = Math.min(MAX_TIME_US, Math.max(MIN_TIME_US, Math.trunc(us)));
+  if (clamped === 0) return '0';
+  return `${clamped}000`;
+}
+
+/** Time conditions for [start, end), each optional. */
+export function timeRange(start?: number, end?: number): string[] {
+  const out: string[] = [];
+  if (start !== undefined) out.push(`time >= ${timeLiteral(start)}`);
+  if (end !== undefined) out.push(`time < ${timeLiteral(end)}`);
+  return out;
+}

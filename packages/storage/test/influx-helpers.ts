@@ -1,0 +1,42 @@
+// Shared setup of the InfluxDB tests: a real influxd (skipped locally when missing, a failure under CI=true)
+// and stores on fresh databases of it.
+import { loadConfig, silentLogger } from '@homeiq/core';
+import { type InfluxServer, influxdAvailability, startInfluxd } from '@homeiq/core/testing/influxd';
+import { storageSchema } from '../src/config';
+import { InfluxStore } from '../src/influx/influx-store';
+import type { StorageConfig } from '../src/runtime';
+
+export const influxd = influxdAvailability();
+
+export function influxConfig(url: string, database: string, extra: Record<string, string> = {}): StorageConfig {
+  return loadConfig(storageSchema, { INFLUXDB_URL: url, INFLUXDB_DATABASE: database, ...extra });
+}
+
+let counter = 0;
+
+/** A fresh database name per call (tests share one server). */
+export function freshDatabase(prefix = 'test'): string {
+  counter++;
+  return `${prefix}_${process.pid}_${counter}`;
+}
+
+export async function openStore(server: InfluxServer, database = freshDatabase()): Promise<InfluxStore> {
+  const store = new InfluxStore(influxConfig(server.url, database), silentLogger());
+  await store.open();
+  return store;
+}
+
+/** Raw InfluxQL against the server (test assertions and cleanup). */
+export async function influxql(server: InfluxServer, database: string, q: string): Promise<unknown> {
+  const res = await fetch(`${server.url}/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ q, db: database, epoch: 'u' }),
+  });
+  return res.json();
+}
+
+export async function dropDatabase(server: InfluxServer, database: string): Promise<void> {
+  await influxql(server, database, `DROP DATABASE "${database}"`);
+}
+
+export { type InfluxServer, startInfluxd };
