@@ -1,0 +1,209 @@
+// The write path of the embedded store: one IMMEDIATE transaction per batch, prepared statements, and caches
+// for entity keys and attribute-set ids so that a typical event costs one INSERT and no lookups.
+import type Database from 'better-sqlite3';
+import { domainOf } from '../event-json';
+import type { StateEvent, WriteResult } from '../types';
+import { encodeContext, encodeOrigin, encodeUserId, hash53 } from './codec';
+
+interface EntityState {
+  key: number;
+  deviceClass: string | null;
+  unit: string | null;
+  areaId: string | null;
+  deviceId: string | null;
+  /** Newest stored event time (relative µs): only an event at least this new may change the tags. */
+  maxT: number;
+}
+
+/** Attribute-set cache bound (total JSON chars); cleared when exceeded. */
+const ATTR_CACHE_CHARS = 16 * 1024 * 1024;
+
+const nullableString = (v: unknown) => v === null || typeof v === 'string';
+
+/** Why an event cannot be stored, or undefined when it can. */
+export function invalidReason(e: StateEvent): string | undefined {
+  if (typeof e !== 'object' || e === null) return 'event: must be an object';
+  if (typeof e.entityId !== 'string' || e.entityId.length === 0) return 'entityId: must be a non-empty string';
+  if (!Number.isSafeInteger(e.time)) return `time: must be an integer of µs (${e.entityId})`;
+  if (!Number.isSafeInteger(e.lastChanged)) return `lastChanged: must be an integer of µs (${e.entityId})`;
+  if (typeof e.state !== 'string') return `state: must be a string (${e.entityId})`;
+  if (typeof e.removed !== 'boolean') return `removed: must be a boolean (${e.entityId})`;
+  if (typeof e.attributes !== 'object' || e.attributes === null || Array.isArray(e.attributes)) {
+    return `attributes: must be an object (${e.entityId})`;
+  }
+  for (const k of ['contextId', 'contextParentId', 'contextUserId', 'origin', 'areaId', 'deviceId'] as const) {
+    if (!nullableString(e[k])) return `${k}: must be a string or null (${e.entityId})`;
+  }
+  return undefined;
+}
+
+const tagOf = (attributes: Record<string, unknown>, key: string): string | null => {
+  const v = attributes[key];
+  return typeof v === 'string' ? v : null;
+};
+
+export class EventWriter {
+  private readonly entities = new Map<string, EntityState>();
+  private readonly attrIds = new Map<string, number>();
+  private attrChars = 0;
+  private dataVersion = -1;
+  private readonly insert: Database.Statement;
+  private readonly selectEntity: Database.Statement;
+  private readonly insertEntity: Database.Statement;
+  private readonly updateEntity: Database.Statement;
+  private readonly maxTime: Database.Statement;
+  private readonly findAttr: Database.Statement;
+  private readonly insertAttr: Database.Statement;
+  private readonly bumpCount: Database.Statement;
+  private readonly batch: Database.Transaction<(events: StateEvent[], result: WriteResult) => void>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly epoch: number,
+  ) {
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO events (e, t, s, a, lc, c, cd, cp, cpd, cu, o) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    );
+    this.selectEntity = db.prepare(
+      'SELECT id, device_class, unit, area_id, device_id FROM entities WHERE entity_id = ?',
+    );
+    this.insertEntity = db.prepare(
+      'INSERT INTO entities (entity_id, domain, device_class, unit, area_id, device_id) VALUES (?,?,?,?,?,?)',
+    );
+    this.updateEntity = db.prepare(
+      'UPDATE entities SET device_class = ?, unit = ?, area_id = ?, device_id = ? WHERE id = ?',
+    );
+    this.maxTime = db.prepare('SELECT max(t) AS t FROM events WHERE e = ?').pluck();
+    this.findAttr = db.prepare('SELECT id FROM attributes WHERE hash = ? AND json = ?').pluck();
+    this.insertAttr = db.prepare('INSERT INTO attributes (hash, json) VALUES (?, ?)');
+    this.bumpCount = db.prepare("UPDATE meta SET value = value + ? WHERE key = 'events'");
+    this.batch = db.transaction((events, result) => this.writeAll(events, result));
+  }
+
+  write(events: StateEvent[]): WriteResult {
+    const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
+    try {
+      this.batch.immediate(events, result);
+    } catch (error) {
+      // Keys and ids handed out inside the rolled-back transaction no longer exist.
+      this.clearCaches();
+      throw error;
+    }
+    return result;
+  }
+
+  clearCaches(): void {
+    this.entities.clear();
+    this.attrIds.clear();
+    this.attrChars = 0;
+  }
+
+  private writeAll(events: StateEvent[], result: WriteResult): void {
+    // Another connection committed since our last batch (a restore, a second writer): re-read what we cached.
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version !== this.dataVersion) {
+      if (this.dataVersion !== -1) this.entities.clear();
+      this.dataVersion = version;
+    }
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const reason = invalidReason(e);
+      if (reason) {
+        result.rejected.push({ index: i, reason });
+        continue;
+      }
+      let json: string;
+      try {
+        json = JSON.stringify(e.attributes);
+      } catch (error) {
+        result.rejected.push({ index: i, reason: `attributes: not JSON (${e.entityId}): ${String(error)}` });
+        continue;
+      }
+      const t = e.time - this.epoch;
+      const entity = this.entity(e, t);
+      const eventMs = Math.floor(e.time / 1000);
+      const [c, cd] = encodeContext(e.contextId, eventMs);
+      const [cp, cpd] = encodeContext(e.contextParentId, eventMs);
+      const changes = this.insert.run(
+        entity.key,
+        t,
+        e.removed ? null : e.state,
+        json === '{}' ? null : this.attributeId(json),
+        e.time - e.lastChanged,
+        c,
+        cd,
+        cp,
+        cpd,
+        encodeUserId(e.contextUserId),
+        encodeOrigin(e.origin),
+      ).changes;
+      if (changes > 0) {
+        result.written++;
+        if (t > entity.maxT) entity.maxT = t;
+      } else result.duplicates++;
+    }
+    if (result.written > 0) this.bumpCount.run(result.written);
+  }
+
+  /** The entity's key; creates the row, or updates its tags when this event is its newest and they changed. */
+  private entity(e: StateEvent, t: number): EntityState {
+    const deviceClass = tagOf(e.attributes, 'device_class');
+    const unit = tagOf(e.attributes, 'unit_of_measurement');
+    let s = this.entities.get(e.entityId);
+    if (!s) {
+      const row = this.selectEntity.get(e.entityId) as
+        | {
+            id: number;
+            device_class: string | null;
+            unit: string | null;
+            area_id: string | null;
+            device_id: string | null;
+          }
+        | undefined;
+      if (row) {
+        const max = this.maxTime.get(row.id) as number | null;
+        s = {
+          key: row.id,
+          deviceClass: row.device_class,
+          unit: row.unit,
+          areaId: row.area_id,
+          deviceId: row.device_id,
+          maxT: max ?? Number.NEGATIVE_INFINITY,
+        };
+      } else {
+        const key = Number(
+          this.insertEntity.run(e.entityId, domainOf(e.entityId), deviceClass, unit, e.areaId, e.deviceId)
+            .lastInsertRowid,
+        );
+        s = { key, deviceClass, unit, areaId: e.areaId, deviceId: e.deviceId, maxT: Number.NEGATIVE_INFINITY };
+      }
+      this.entities.set(e.entityId, s);
+    }
+    if (
+      t >= s.maxT &&
+      (s.deviceClass !== deviceClass || s.unit !== unit || s.areaId !== e.areaId || s.deviceId !== e.deviceId)
+    ) {
+      this.updateEntity.run(deviceClass, unit, e.areaId, e.deviceId, s.key);
+      s.deviceClass = deviceClass;
+      s.unit = unit;
+      s.areaId = e.areaId;
+      s.deviceId = e.deviceId;
+    }
+    return s;
+  }
+
+  private attributeId(json: string): number {
+    const cached = this.attrIds.get(json);
+    if (cached !== undefined) return cached;
+    const hash = hash53(json);
+    let id = this.findAttr.get(hash, json) as number | undefined;
+    if (id === undefined) id = Number(this.insertAttr.run(hash, json).lastInsertRowid);
+    if (this.attrChars + json.length > ATTR_CACHE_CHARS) {
+      this.attrIds.clear();
+      this.attrChars = 0;
+    }
+    this.attrIds.set(json, id);
+    this.attrChars += json.length;
+    return id;
+  }
+}
