@@ -83,14 +83,22 @@ export async function freshStore(kind: Kind): Promise<StoreHandle> {
     dataDir: dir.path,
     cleanup: async () => {
       await store.close();
-      await fetch(`${s.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }) });
+      await fetch(`${s.url}/query`, {
+        method: 'POST',
+        body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }),
+      });
       dir.remove();
     },
   };
 }
 
 /** An event with every field set (so a round trip that drops one shows). */
-export function ev(entityId: string, time: number, state: string, attributes: Record<string, unknown> = {}): StateEvent {
+export function ev(
+  entityId: string,
+  time: number,
+  state: string,
+  attributes: Record<string, unknown> = {},
+): StateEvent {
   return {
     entityId,
     time,
@@ -115,11 +123,7 @@ export async function exportLines(store: TimeSeriesStore): Promise<string[]> {
 }
 
 /** A DataRetention on an explicit store and clock, schedules not started. */
-export function service(
-  h: StoreHandle,
-  clock: Clock,
-  env: Record<string, string> = {},
-): DataRetention {
+export function service(h: StoreHandle, clock: Clock, env: Record<string, string> = {}): DataRetention {
   const fullEnv = { ...h.env, ...env };
   return new DataRetention({
     logger: silentLogger(),
