@@ -123,7 +123,12 @@ export async function exportLines(store: TimeSeriesStore): Promise<string[]> {
 }
 
 /** A DataRetention on an explicit store and clock, schedules not started. */
-export function service(h: StoreHandle, clock: Clock, env: Record<string, string> = {}): DataRetention {
+export function service(
+  h: StoreHandle,
+  clock: Clock,
+  env: Record<string, string> = {},
+  databases: Record<string, string> = {},
+): DataRetention {
   const fullEnv = { ...h.env, ...env };
   return new DataRetention({
     logger: silentLogger(),
@@ -133,7 +138,7 @@ export function service(h: StoreHandle, clock: Clock, env: Record<string, string
     storage: h.storage,
     store: async () => h.store,
     storeId: h.id,
-    databases: () => ({}),
+    databases: () => databases,
     catchUpOnStart: false,
   });
 }
