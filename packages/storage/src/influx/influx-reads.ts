@@ -1,4 +1,5 @@
 // The read side of the InfluxDB store: InfluxQL over /query, the same answers as the embedded store.
+import { StoreError } from '../errors';
 import type {
   EventFilter,
   EventPage,
@@ -52,6 +53,9 @@ function eventSpec(where: string[], order: 'asc' | 'desc', limit: number): Omit<
 }
 
 export async function queryEvents(http: InfluxHttp, q: EventQuery): Promise<EventPage> {
+  if (!Number.isSafeInteger(q.limit) || q.limit < 1) {
+    throw new StoreError('limit: must be a positive integer', { retryable: false });
+  }
   const where = eventConditions(q);
   if (!where) return { events: [] };
   const cursor = q.cursor ? { time: q.cursor.time, key: q.cursor.entityId } : undefined;

@@ -45,9 +45,9 @@ export function tagIn(key: string, values: readonly string[]): string {
   return `(${values.map((v) => tagEquals(key, v)).join(' OR ')})`;
 }
 
-/** InfluxDB stores int64 nanoseconds: the representable µs range, a little inside the edges. */
-export const MIN_TIME_US = -9_223_372_036_854_775;
-export const MAX_TIME_US = 9_223_372_036_854_775;
+/** Times are clamped to exact doubles (µs until year 2255, inside InfluxDB's int64 ns range). */
+export const MIN_TIME_US = -Number.MAX_SAFE_INTEGER;
+export const MAX_TIME_US = Number.MAX_SAFE_INTEGER;
 
 /** A µs time as an InfluxQL nanosecond literal (exact: built as text, never as a double). */
 export function timeLiteral(us: number): string {
