@@ -5,14 +5,24 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { StatisticsRow, TimeSeriesStore } from '@homeiq/storage';
+import Database from 'better-sqlite3';
 import { integrityCheck } from '../src/backup/sqlite-backup';
 import { ManualClock } from '../src/clock';
 import type { DataRetention } from '../src/data-retention';
 import type { JobContext } from '../src/jobs/runner';
 import { sampleEvents } from './data';
-import { exportLines, freshStore, HOUR, influxd, type Kind, service, skipKind, type StoreHandle, stopInfluxServer } from './helpers';
+import {
+  exportLines,
+  freshStore,
+  HOUR,
+  influxd,
+  type Kind,
+  type StoreHandle,
+  service,
+  skipKind,
+  stopInfluxServer,
+} from './helpers';
 
 const T0 = Date.UTC(2025, 2, 1) * 1000;
 const EVENTS = sampleEvents(T0, 1500); // ~15.5 hours
@@ -26,7 +36,9 @@ async function statistics(store: TimeSeriesStore): Promise<StatisticsRow[]> {
     rows.push(...(await store.queryStatistics({ entityIds: ENTITIES, period, start: 0, end: T0 + 48 * HOUR })));
   }
   const key = (r: StatisticsRow) => `${r.entityId} ${r.period} ${String(r.start).padStart(20)}`;
-  return rows.map((r) => ({ ...r, sum: r.sum ?? null, state: r.state ?? null })).sort((a, b) => key(a).localeCompare(key(b)));
+  return rows
+    .map((r) => ({ ...r, sum: r.sum ?? null, state: r.state ?? null }))
+    .sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 /** Restores backup `name` from `dir` into a fresh store of `kind` and returns it (with its service). */
@@ -57,7 +69,9 @@ describe('backup and restore', () => {
   }
 
   for (const kind of ['sqlite', 'influxdb'] as const) {
-    test(`round trip on ${kind}: backup, wipe, restore, same export and statistics`, { skip: skipKind(kind) }, async () => {
+    test(`round trip on ${kind}: backup, wipe, restore, same export and statistics`, {
+      skip: skipKind(kind),
+    }, async () => {
       const src = await source(kind);
       assert.equal(src.lines.length, EVENTS.length);
       assert.ok(src.stats.length > 100);
@@ -71,7 +85,10 @@ describe('backup and restore', () => {
         assert.equal(f.bytes, bytes.length);
         assert.equal(f.sha256, createHash('sha256').update(bytes).digest('hex'), f.name);
       }
-      assert.deepEqual(src.svc.backups.list().map((b) => b.name), [manifest.name]);
+      assert.deepEqual(
+        src.svc.backups.list().map((b) => b.name),
+        [manifest.name],
+      );
 
       const { h } = await restoreInto(kind, src.svc.backupDir, manifest.name);
       handles.push(h);
@@ -126,7 +143,12 @@ describe('backup and restore', () => {
     db.exec('CREATE TABLE devices (id TEXT PRIMARY KEY, name TEXT)');
     db.prepare('INSERT INTO devices VALUES (?, ?)').run('dev_1', 'Kitchen');
     const clock = new ManualClock(NOW_MS);
-    const svc = service(h, clock, { BACKUP_KEEP: '2' }, { 'metadata.db': meta, 'webhooks.db': join(h.dataDir, 'absent.db') });
+    const svc = service(
+      h,
+      clock,
+      { BACKUP_KEEP: '2' },
+      { 'metadata.db': meta, 'webhooks.db': join(h.dataDir, 'absent.db') },
+    );
     const names: string[] = [];
     for (let i = 0; i < 3; i++) {
       const range = i === 2 ? { start: T0 + HOUR, end: T0 + 2 * HOUR } : {};
@@ -145,7 +167,10 @@ describe('backup and restore', () => {
       clock.advance(60_000);
     }
     db.close();
-    assert.deepEqual(svc.backups.list().map((b) => b.name), [names[2], names[1]]);
+    assert.deepEqual(
+      svc.backups.list().map((b) => b.name),
+      [names[2], names[1]],
+    );
     const copy = join(svc.backupDir, names[1] ?? '', 'metadata.db');
     assert.equal(integrityCheck(copy), 'ok');
     const copied = new Database(copy, { readonly: true });

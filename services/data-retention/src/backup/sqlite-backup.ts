@@ -10,7 +10,8 @@ export async function backupSqlite(
   source: string,
   destination: string,
   onProgress: (fraction: number) => void = () => {},
-): Promise<{ pages: number }> {
+  pagesPerStep = 256,
+): Promise<{ pages: number; restarted: boolean }> {
   const db = new Database(source, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 30000');
@@ -21,11 +22,11 @@ export async function backupSqlite(
         if (remainingPages > lastRemaining) restarted = true;
         lastRemaining = remainingPages;
         onProgress(totalPages > 0 ? 1 - remainingPages / totalPages : 0);
-        return restarted ? 0x7fffffff : 2048;
+        return restarted ? 0x7fffffff : pagesPerStep;
       },
     });
     onProgress(1);
-    return { pages: done.totalPages };
+    return { pages: done.totalPages, restarted };
   } finally {
     db.close();
   }
