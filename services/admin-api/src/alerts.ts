@@ -1,0 +1,210 @@
+import { NotFoundError } from '@homeiq/core';
+import type { DiskUse } from './disk';
+import type { IngestionStats, SystemHealth } from './types';
+
+export type Severity = 'warning' | 'critical';
+
+export interface Alert {
+  /** Stable per condition: `ha-disconnected`, `spool-growing`, `write-errors`, `disk-low`, `service-unhealthy:<name>`. */
+  id: string;
+  rule: string;
+  severity: Severity;
+  message: string;
+  active: boolean;
+  since: string;
+  lastSeenAt: string;
+  resolvedAt: string | null;
+  acknowledged: boolean;
+  acknowledgedAt: string | null;
+}
+
+export interface Observation {
+  health: SystemHealth;
+  stats: IngestionStats | null;
+  disk: DiskUse | null;
+}
+
+export interface AlertRuleOptions {
+  haDisconnectedMs: number;
+  spoolGrowingMs: number;
+  /** A rejected or dead-lettered write keeps its alert active this long. */
+  writeErrorWindowMs: number;
+  diskMinFreePercent: number;
+  /** Resolved alerts kept for the list, newest first. */
+  keepResolved: number;
+}
+
+export const DEFAULT_RULES: Omit<AlertRuleOptions, 'diskMinFreePercent'> = {
+  haDisconnectedMs: 60_000,
+  spoolGrowingMs: 5 * 60_000,
+  writeErrorWindowMs: 10 * 60_000,
+  keepResolved: 50,
+};
+
+interface Firing {
+  id: string;
+  rule: string;
+  severity: Severity;
+  message: string;
+}
+
+/**
+ * The alert rules. `evaluate` is called periodically with what the collector saw; conditions that need time
+ * (disconnected for 60 s, growing for 5 min) are tracked here against the injected clock.
+ */
+export class AlertEngine {
+  private readonly alerts = new Map<string, Alert>();
+  private haDownSince: number | undefined;
+  private lastPending: number | undefined;
+  private lastPendingAt: number | undefined;
+  private growingSince: number | undefined;
+  private lastErrorCount: number | undefined;
+  private lastWriteErrorAt: number | undefined;
+  private writeErrorTotal = 0;
+
+  constructor(
+    private readonly rules: AlertRuleOptions,
+    private readonly now: () => number,
+  ) {}
+
+  evaluate(o: Observation): Alert[] {
+    const now = this.now();
+    const firing: Firing[] = [];
+
+    const ha = o.health.homeAssistant.connected;
+    if (ha === false) this.haDownSince ??= now;
+    else if (ha === true) this.haDownSince = undefined;
+    if (this.haDownSince !== undefined && now - this.haDownSince >= this.rules.haDisconnectedMs) {
+      const seconds = Math.round((now - this.haDownSince) / 1000);
+      firing.push({
+        id: 'ha-disconnected',
+        rule: 'ha-disconnected',
+        severity: 'critical',
+        message: `Home Assistant disconnected for ${seconds} s: no new events are being received`,
+      });
+    }
+
+    if (o.stats) this.trackSpool(o.stats, now, firing);
+    if (o.stats) this.trackWriteErrors(o.stats, now, firing);
+
+    if (o.disk && o.disk.freePercent < this.rules.diskMinFreePercent) {
+      firing.push({
+        id: 'disk-low',
+        rule: 'disk-low',
+        severity: 'critical',
+        message: `free disk under ${o.disk.dataDir} is ${o.disk.freePercent}% (below ${this.rules.diskMinFreePercent}%)`,
+      });
+    }
+
+    for (const s of o.health.services) {
+      if (s.status !== 'unhealthy') continue;
+      firing.push({
+        id: `service-unhealthy:${s.name}`,
+        rule: 'service-unhealthy',
+        severity: 'critical',
+        message: `${s.name} is ${s.running ? 'unhealthy' : 'not running'}: ${s.reasons.join('; ') || 'no reason given'}`,
+      });
+    }
+    if (o.health.influxdb.status === 'unhealthy') {
+      firing.push({
+        id: 'service-unhealthy:influxdb',
+        rule: 'service-unhealthy',
+        severity: 'critical',
+        message: `InfluxDB is unreachable: ${o.health.influxdb.reason ?? 'no answer'}`,
+      });
+    }
+    this.apply(firing, now);
+    return this.list();
+  }
+
+  private trackSpool(stats: IngestionStats, now: number, firing: Firing[]): void {
+    const pending = stats.pending;
+    if (pending === 0 || (this.lastPending !== undefined && pending < this.lastPending)) this.growingSince = undefined;
+    // It has been growing since the sample before the first rise.
+    else if (this.lastPending !== undefined && pending > this.lastPending) this.growingSince ??= this.lastPendingAt;
+    this.lastPending = pending;
+    this.lastPendingAt = now;
+    if (this.growingSince !== undefined && now - this.growingSince >= this.rules.spoolGrowingMs) {
+      const minutes = Math.round((now - this.growingSince) / 60_000);
+      const age =
+        stats.oldestPendingMs === null ? '' : `, oldest waiting ${Math.round(stats.oldestPendingMs / 1000)} s`;
+      firing.push({
+        id: 'spool-growing',
+        rule: 'spool-growing',
+        severity: 'warning',
+        message: `the spool has been growing for ${minutes} min: ${pending} events wait for the store${age}`,
+      });
+    }
+  }
+
+  private trackWriteErrors(stats: IngestionStats, now: number, firing: Firing[]): void {
+    const count = (stats.rejected ?? 0) + (stats.deadLettered ?? 0);
+    if (this.lastErrorCount !== undefined && count > this.lastErrorCount) {
+      this.writeErrorTotal += count - this.lastErrorCount;
+      this.lastWriteErrorAt = now;
+    }
+    this.lastErrorCount = count;
+    const recent = this.lastWriteErrorAt !== undefined && now - this.lastWriteErrorAt < this.rules.writeErrorWindowMs;
+    if (!recent) this.writeErrorTotal = 0;
+    if (recent || stats.outage === true) {
+      const parts: string[] = [];
+      if (recent) parts.push(`${this.writeErrorTotal} events rejected by the store (see the dead-letter file)`);
+      if (stats.outage === true)
+        parts.push(`the store is failing writes${stats.lastError ? `: ${stats.lastError}` : ''}`);
+      firing.push({ id: 'write-errors', rule: 'write-errors', severity: 'critical', message: parts.join('; ') });
+    }
+  }
+
+  private apply(firing: Firing[], now: number): void {
+    const iso = new Date(now).toISOString();
+    const seen = new Set<string>();
+    for (const f of firing) {
+      seen.add(f.id);
+      const existing = this.alerts.get(f.id);
+      if (existing?.active) {
+        existing.message = f.message;
+        existing.severity = f.severity;
+        existing.lastSeenAt = iso;
+        continue;
+      }
+      // New, or fired again after resolving: a fresh alert that needs a fresh acknowledgement.
+      this.alerts.set(f.id, {
+        ...f,
+        active: true,
+        since: iso,
+        lastSeenAt: iso,
+        resolvedAt: null,
+        acknowledged: false,
+        acknowledgedAt: null,
+      });
+    }
+    for (const alert of this.alerts.values()) {
+      if (alert.active && !seen.has(alert.id)) {
+        alert.active = false;
+        alert.resolvedAt = iso;
+      }
+    }
+    const resolved = [...this.alerts.values()].filter((a) => !a.active).sort(byNewest);
+    for (const old of resolved.slice(this.rules.keepResolved)) this.alerts.delete(old.id);
+  }
+
+  /** Active alerts first (critical before warning), then resolved ones, newest first. */
+  list(): Alert[] {
+    const rank = (a: Alert) => (a.active ? 0 : 2) + (a.severity === 'critical' ? 0 : 1);
+    return [...this.alerts.values()].sort((a, b) => rank(a) - rank(b) || byNewest(a, b)).map((a) => ({ ...a }));
+  }
+
+  acknowledge(id: string): Alert {
+    const alert = this.alerts.get(id);
+    if (!alert) throw new NotFoundError('alert', id);
+    if (!alert.acknowledged) {
+      alert.acknowledged = true;
+      alert.acknowledgedAt = new Date(this.now()).toISOString();
+    }
+    return { ...alert };
+  }
+}
+
+function byNewest(a: Alert, b: Alert): number {
+  return (b.resolvedAt ?? b.since).localeCompare(a.resolvedAt ?? a.since);
+}
