@@ -164,7 +164,10 @@ export class WeatherPoller {
     if (this.pending.length === 0) return;
     try {
       const store = await this.options.store();
-      await store.writePoints(WEATHER_MEASUREMENT, this.pending);
+      const result = await store.writePoints(WEATHER_MEASUREMENT, this.pending);
+      // Rejected points are refused for good (the store says why): logged, never retried.
+      if (result.rejected.length > 0)
+        this.options.logger.warn({ rejected: result.rejected }, 'weather points rejected');
       this.pending = [];
       this.state.storeError = null;
     } catch (error) {

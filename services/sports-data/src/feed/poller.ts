@@ -179,7 +179,9 @@ export class ScoreboardPoller {
     if (this.pending.length === 0) return;
     try {
       const store = await this.options.store();
-      await store.writePoints(SPORTS_MEASUREMENT, this.pending);
+      const result = await store.writePoints(SPORTS_MEASUREMENT, this.pending);
+      // Rejected points are refused for good (the store says why): logged, never retried.
+      if (result.rejected.length > 0) this.options.logger.warn({ rejected: result.rejected }, 'sports points rejected');
       this.pending = [];
       this.storeError = null;
     } catch (error) {
