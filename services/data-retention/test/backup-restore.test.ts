@@ -118,7 +118,8 @@ describe('backup and restore', () => {
     const { manifest } = await src.svc.backups.run(ctx);
     const file = join(src.svc.backupDir, manifest.name, 'events.jsonl.gz');
     const bytes = readFileSync(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
     writeFileSync(file, bytes);
 
     const h = await freshStore('sqlite');

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { tempDir } from '@homeiq/core/testing/temp';
+import Database from 'better-sqlite3';
 import { backupSqlite, integrityCheck } from '../src/backup/sqlite-backup';
 
 test('a write by another connection during the copy restarts it once; the copy is consistent', async () => {

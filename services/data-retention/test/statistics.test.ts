@@ -138,7 +138,10 @@ for (const kind of KINDS) {
           near(energy.get(at(m))?.state, state, `energy state after window ${m}`);
         }
         const gasRows = byStart(short, 'sensor.gas');
-        for (const [m, sum, state] of GAS_SUM) near(gasRows.get(at(m))?.sum, sum, `gas sum after window ${m}`);
+        for (const [m, sum, state] of GAS_SUM) {
+          near(gasRows.get(at(m))?.sum, sum, `gas sum after window ${m}`);
+          near(gasRows.get(at(m))?.state, state, `gas state after window ${m}`);
+        }
         assert.equal(byStart(short, 'sensor.temp').get(at(0))?.sum ?? null, null, 'a measurement has no sum');
 
         const hourly = await query('hour');

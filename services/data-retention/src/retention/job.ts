@@ -58,7 +58,10 @@ export class RetentionJob {
       const tier: TierResult = { target, days, before: null, deleted: 0 };
       if (target === 'events' && before !== null) {
         const compiled = this.o.compiledHour();
-        if (compiled === null || compiled < before) {
+        if (compiled === null) {
+          before = null;
+          tier.note = 'no statistics compiled yet: raw events wait for them';
+        } else if (compiled < before) {
           before = compiled;
           tier.note = 'held back to the end of compiled statistics';
         }
