@@ -21,6 +21,11 @@ function time(field: string, value: string | undefined): number | undefined {
   return us;
 }
 
+/** A POST without a body means "all defaults". */
+export async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
+
 interface Sender {
   code(n: 202 | 409): {
     send(body: { job_id: string; state: string } | { error: string; message: string; job_id: string }): unknown;
@@ -53,9 +58,10 @@ export function registerBackupRoutes(app: HttpApp, service: DataRetention): void
     {
       schema: {
         summary: 'Start a backup; poll GET /api/v1/jobs/{job_id}',
-        body: Type.Optional(BackupRequestSchema),
+        body: BackupRequestSchema,
         response: { 202: Accepted, 409: Conflict },
       },
+      preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const start = time('body.start', request.body?.start);

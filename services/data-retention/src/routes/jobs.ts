@@ -2,7 +2,7 @@ import { type HttpApp, NotFoundError, ValidationError } from '@homeiq/core';
 import { microsFromIso } from '@homeiq/storage';
 import { Type } from '@sinclair/typebox';
 import type { DataRetention } from '../data-retention';
-import { accepted } from './backups';
+import { accepted, emptyBodyAsObject } from './backups';
 
 export function registerJobRoutes(app: HttpApp, service: DataRetention): void {
   app.get(
@@ -31,8 +31,9 @@ export function registerJobRoutes(app: HttpApp, service: DataRetention): void {
     {
       schema: {
         summary: 'Compile statistics now (catch-up); with `since`, recompile every window from that time',
-        body: Type.Optional(Type.Object({ since: Type.Optional(Type.String()) })),
+        body: Type.Object({ since: Type.Optional(Type.String()) }),
       },
+      preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const raw = request.body?.since;
