@@ -253,15 +253,15 @@ export class HaConnection {
       if (this.paused) await new Promise<void>((r) => (this.resumeWaiter = r));
       if (this.closed) break;
       this.state = 'connecting';
-      const socketClosed = await this.open().catch((error: Error) => error);
-      if (socketClosed instanceof Error) {
+      const opened = await this.open().catch((error: Error) => error);
+      if (opened instanceof Error) {
         this.counters.failedAttempts++;
-        this.lastError = socketClosed.message;
+        this.lastError = opened.message;
         this.state = 'disconnected';
-        settleFirst(socketClosed);
-        if (socketClosed instanceof HaAuthError) {
+        settleFirst(opened);
+        if (opened instanceof HaAuthError) {
           this.state = 'auth_failed';
-          this.authFailedListeners.emit(socketClosed);
+          this.authFailedListeners.emit(opened);
           return;
         }
         await this.sleep(backoffDelay(attempt++, this.backoff));
@@ -269,7 +269,7 @@ export class HaConnection {
       }
       if (this.closed) {
         this.ws?.terminate();
-        await socketClosed;
+        await opened.closed;
         break;
       }
       const since = Date.now();
@@ -280,7 +280,7 @@ export class HaConnection {
       this.lastError = null;
       settleFirst();
       this.connectedListeners.emit({ reconnect, haVersion: this.haVersion ?? 'unknown' });
-      const reason = await socketClosed;
+      const reason = await opened.closed;
       this.connectedAt = null;
       if (this.closed) break;
       this.state = 'disconnected';
@@ -293,8 +293,8 @@ export class HaConnection {
     this.state = 'closed';
   }
 
-  /** Opens, authenticates and sets up one socket; resolves with a promise of its close reason. */
-  private async open(): Promise<Promise<string>> {
+  /** Opens, authenticates and sets up one socket; `closed` resolves with its close reason. */
+  private async open(): Promise<{ closed: Promise<string> }> {
     const { ws, haVersion } = await openSocket({
       url: this.endpoint,
       token: this.opts.token,
@@ -332,7 +332,7 @@ export class HaConnection {
     }
     this.state = 'connected';
     this.startKeepalive(ws);
-    return closed;
+    return { closed };
   }
 
   /** Subscribes every subscription not yet subscribed on this socket, including ones added meanwhile. */
