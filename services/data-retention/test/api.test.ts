@@ -114,7 +114,7 @@ describe('data-retention HTTP API', () => {
     const done = (await app.inject({ url: `/api/v1/jobs/${id}`, headers: auth })).json();
     assert.equal(done.state, 'succeeded', done.error);
     assert.equal(done.progress, 1);
-    assert.equal(done.result.manifest.events, 1202);
+    assert.equal(done.result.manifest.events, 1202, JSON.stringify(done.result.manifest));
 
     const list = (await app.inject({ url: '/api/v1/backups', headers: auth })).json();
     assert.equal(list.backups.length, 1);
@@ -192,4 +192,36 @@ describe('data-retention HTTP API', () => {
     assert.match(down.reasons.join('\n'), /store: time-series store unreachable/);
     await other.cleanup();
   });
+});
+
+test('createService listens on DATA_RETENTION_PORT, answers /health over a socket and stops cleanly', async () => {
+  const { Runtime } = await import('@homeiq/storage');
+  const { createService } = await import('../src/index');
+  const { tempDir } = await import('@homeiq/core/testing/temp');
+  const dir = tempDir();
+  const runtime = new Runtime(
+    {
+      HOMEIQ_DATA_DIR: dir.path,
+      DATA_RETENTION_PORT: '0',
+      API_KEY: KEY,
+      HOMEIQ_HOST: '127.0.0.1',
+      BACKUP_SCHEDULE: 'off',
+    },
+    silentLogger(),
+  );
+  const svc = createService(runtime);
+  try {
+    await svc.start();
+    const res = await fetch(`http://127.0.0.1:${svc.port}/health`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { service: string; checks: Record<string, unknown> };
+    assert.equal(body.service, 'data-retention');
+    assert.ok(body.checks.statistics && body.checks.backup && body.checks.store);
+    const policies = await fetch(`http://127.0.0.1:${svc.port}/api/v1/policies`, { headers: auth });
+    assert.equal(policies.status, 200);
+  } finally {
+    await svc.stop();
+    await runtime.close();
+    dir.remove();
+  }
 });

@@ -194,3 +194,41 @@ for (const kind of KINDS) {
     });
   });
 }
+
+test('a 3-day catch-up goes a day at a time: a run stopped mid-way resumes at its last finished day', async () => {
+  const h = await freshStore('sqlite');
+  try {
+    const DAY = 24 * HOUR;
+    await h.store.writeEvents([
+      ev('sensor.temp', T0 + MINUTE, '10', TEMP),
+      ev('sensor.temp', T0 + DAY + 7 * HOUR, '11', TEMP),
+      ev('sensor.temp', T0 + 2 * DAY + 3 * HOUR, '12', TEMP),
+    ]);
+    const clock = new ManualClock((T0 + 10 * MINUTE) / 1000);
+    const svc = service(h, clock);
+    await svc.statistics.run(ctx);
+    clock.advance((3 * DAY) / 1000);
+    // The service stops while the second day is being compiled.
+    const stopping: JobContext = {
+      id: 'stopping',
+      progress: (f) => {
+        if (f > 0.5) throw new Error('stopping');
+      },
+    };
+    await assert.rejects(svc.statistics.run(stopping), /stopping/);
+    const resumed = await svc.statistics.run(ctx);
+    assert.equal(resumed.from, new Date((T0 + DAY) / 1000).toISOString(), 'resumes after the finished first day');
+    const rows = await h.store.queryStatistics({
+      entityIds: ['sensor.temp'],
+      period: '5minute',
+      start: T0,
+      end: T0 + 4 * DAY,
+    });
+    assert.equal(rows.length, (3 * DAY + 5 * MINUTE) / (5 * MINUTE), 'every window up to the last closed one');
+    const at = (t: number) => rows.find((r) => r.start === t)?.mean;
+    assert.equal(at(T0 + DAY + 8 * HOUR), 11);
+    assert.equal(at(T0 + 3 * DAY), 12);
+  } finally {
+    await h.cleanup();
+  }
+});

@@ -31,6 +31,7 @@ export interface StatisticsResult extends Partial<Omit<CompileResult, 'entityIds
 }
 
 const iso = (us: number) => new Date(us / 1000).toISOString();
+const CHUNK_US = 24 * HOUR_US;
 
 /**
  * Compiles every 5-minute and hourly window that closed since the last run (all of them after downtime),
@@ -69,11 +70,29 @@ export class StatisticsJob {
       carry = await deriveCarry(store, from);
     }
     if (to <= from) return { from: null, to: null, skipped: 'no complete window yet' };
-    const snapshotAt = Math.max(from, floorTo(to - this.o.lateArrivalMs * 1000, HOUR_US));
-    const result = await compileStatistics(store, { from, to, snapshotAt }, carry, (f) => ctx.progress(f));
-    this.o.statisticIds.add(result.entityIds);
-    if (result.snapshot) this.checkpoint.save(snapshotAt, to, result.snapshot);
-    const { snapshot: _s, entityIds, ...counts } = result;
+    // Long catch-ups go a day at a time, each day checkpointed, so a restart mid-way resumes instead of redoing.
+    const total: Omit<CompileResult, 'snapshot'> = {
+      events: 0,
+      shortTermRows: 0,
+      hourlyRows: 0,
+      windows: 0,
+      hours: 0,
+      entityIds: new Set(),
+    };
+    for (let chunkFrom = from; chunkFrom < to; ) {
+      const last = to - chunkFrom <= CHUNK_US;
+      const chunkTo = last ? to : chunkFrom + CHUNK_US;
+      const snapshotAt = last ? Math.max(chunkFrom, floorTo(to - this.o.lateArrivalMs * 1000, HOUR_US)) : chunkTo;
+      const r = await compileStatistics(store, { from: chunkFrom, to: chunkTo, snapshotAt }, carry, (f) =>
+        ctx.progress((chunkFrom - from + f * (chunkTo - chunkFrom)) / (to - from)),
+      );
+      for (const k of ['events', 'shortTermRows', 'hourlyRows', 'windows', 'hours'] as const) total[k] += r[k];
+      for (const id of r.entityIds) total.entityIds.add(id);
+      this.o.statisticIds.add(r.entityIds);
+      if (r.snapshot) this.checkpoint.save(snapshotAt, chunkTo, r.snapshot);
+      chunkFrom = chunkTo;
+    }
+    const { entityIds, ...counts } = total;
     return { from: iso(from), to: iso(to), ...counts, entities: entityIds.size };
   }
 }
