@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '@homeiq/core';
 
 /** The dashboard package folder (holds vite.config.ts, src/web and dist). */
-export const PACKAGE_DIR = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_DIST = join(PACKAGE_DIR, 'dist');
 
 function newestMtime(path: string): number {

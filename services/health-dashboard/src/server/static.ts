@@ -31,7 +31,7 @@ async function fileAt(root: string, urlPath: string): Promise<{ path: string; si
 
 /**
  * The built app: files from dist/ (hashed assets cached for a year, index.html never), and index.html for
- * any other path without a file extension so deep links such as /entities/sensor.x load the app (SPA fallback).
+ * any other path that is not a static file type so deep links such as /entities/sensor.x load the app (SPA fallback).
  */
 export function registerStatic(app: HttpApp, distDir: () => string): void {
   app.get('/*', async (request, reply) => {
@@ -43,7 +43,8 @@ export function registerStatic(app: HttpApp, distDir: () => string): void {
     let file = urlPath === '/' ? undefined : await fileAt(root, urlPath);
     if (!file) {
       // A missing asset is a 404, not the app: a browser would otherwise try to run HTML as a script.
-      if (extname(urlPath) !== '' && urlPath !== '/index.html') {
+      // (Only known file types count: app paths such as /entities/sensor.kitchen have dots too.)
+      if (urlPath.startsWith('/assets/') || (TYPES[extname(urlPath)] && urlPath !== '/index.html')) {
         return reply.code(404).type('text/plain').send('not found');
       }
       file = await fileAt(root, '/index.html');
