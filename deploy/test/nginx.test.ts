@@ -17,8 +17,9 @@ const TEMPLATE = new URL('../nginx.conf', import.meta.url);
  * service names and port swapped for loopback ones, inside a minimal main config with a temp prefix.
  */
 function render(prefix: string, dist: string, port: number, upstream: number, dead: number): string {
-  let server = readFileSync(TEMPLATE, 'utf8').replaceAll('${API_KEY}', KEY);
-  assert.ok(!server.includes('${'), 'only ${API_KEY} is substituted');
+  const placeholder = `$${'{API_KEY}'}`;
+  let server = readFileSync(TEMPLATE, 'utf8').replaceAll(placeholder, KEY);
+  assert.ok(!server.includes(`$${'{'}`), 'the only placeholder is the API key');
   server = server
     .replace('listen 3000;', `listen 127.0.0.1:${port};`)
     .replace('listen [::]:3000;', '')
