@@ -1,0 +1,25 @@
+import { bool, type ConfigOf, duration, list, optionalStr, secret, url } from '@homeiq/core';
+
+/** websocket-ingestion's own variables (BATCH_*, MAX_RETRIES, SPOOL_MAX_BYTES come from the storage schema). */
+export const ingestionSchema = {
+  haUrl: url('HA_URL', 'Home Assistant base URL (http(s)://host:8123) or WebSocket URL; unset = simulated home'),
+  haToken: secret('HA_TOKEN', 'Home Assistant long-lived access token'),
+  simulated: bool('HOMEIQ_SIMULATED', 'Set by `homeiq start` when it runs against the simulated home', false),
+  includeDomains: list('HOMEIQ_INCLUDE_DOMAINS', 'Only these domains (comma-separated); empty = all'),
+  includeEntities: list('HOMEIQ_INCLUDE_ENTITIES', 'Only these entity ids or globs (comma-separated); empty = all'),
+  excludeDomains: list('HOMEIQ_EXCLUDE_DOMAINS', 'Never these domains'),
+  excludeEntities: list('HOMEIQ_EXCLUDE_ENTITIES', 'Never these entity ids or globs (e.g. sensor.*_rssi)'),
+  filterFile: optionalStr('HOMEIQ_FILTER_FILE', 'JSON file with include/exclude {domains, entities}; merged with env'),
+  initialBackfill: duration(
+    'HOMEIQ_INITIAL_BACKFILL',
+    'History fetched on the very first start, when the store is empty (0 = none)',
+    3_600_000,
+  ),
+  backfillWindow: duration('HOMEIQ_BACKFILL_WINDOW', 'Time span of one history request while filling a gap', 3_600_000),
+  pingInterval: duration('HA_PING_INTERVAL', 'Silence on the link after which a ping is sent', 30_000),
+  pingTimeout: duration('HA_PING_TIMEOUT', 'Further silence after a ping before reconnecting', 10_000),
+  commandTimeout: duration('HA_COMMAND_TIMEOUT', 'Longest wait for an answer to a command (history: x4)', 30_000),
+  reconnectMax: duration('HA_RECONNECT_MAX', 'Cap of the jittered exponential reconnect backoff', 30_000),
+};
+
+export type IngestionConfig = ConfigOf<typeof ingestionSchema>;

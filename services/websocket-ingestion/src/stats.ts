@@ -1,0 +1,148 @@
+import type { HealthCheck } from '@homeiq/core';
+import type { HaConnection } from '@homeiq/ha';
+import type { EventPipeline } from '@homeiq/storage';
+import type { Ingestion } from './ingestion';
+import type { LagTracker } from './lag-tracker';
+import type { Normalizer } from './normalize';
+
+export interface IngestionStats {
+  received: number;
+  stored: number;
+  pending: number;
+  backfilled: number;
+  duplicates: number;
+  rejected: number;
+  deadLettered: number;
+  filtered: number;
+  reconnects: number;
+  pauses: number;
+  spoolBytes: number;
+  spoolMaxBytes: number;
+  oldestPendingMs: number | null;
+  writeLatencyMs: { p50: number | null; p99: number | null };
+  /** From last_updated (HA's time fired) to committed, live events only. */
+  lagMs: { p50: number | null; p99: number | null };
+  eventsPerSecond: { now: number; m1: number; h1: number };
+  haConnected: boolean;
+  haState: string;
+  haVersion: string | null;
+  haError: string | null;
+  storeOutage: boolean;
+  storeError: string | null;
+  backfillPending: boolean;
+  lastEventAt: string | null;
+  simulated: boolean;
+  uptimeSeconds: number;
+}
+
+export interface StatsSources {
+  connection: HaConnection;
+  pipeline: EventPipeline;
+  ingestion: Ingestion;
+  normalizer: Normalizer;
+  lag: LagTracker;
+  simulated: boolean;
+  startedAt: number;
+}
+
+export function collectStats(s: StatsSources): IngestionStats {
+  const p = s.pipeline.stats();
+  const i = s.ingestion.ingestor;
+  const lag = s.lag.percentiles();
+  return {
+    received: i.counters.received,
+    stored: p.stored,
+    pending: p.pending,
+    backfilled: i.counters.backfilled,
+    duplicates: p.duplicates,
+    rejected: i.counters.rejected,
+    deadLettered: p.deadLettered,
+    filtered: s.normalizer.filtered,
+    reconnects: s.connection.counters.reconnects,
+    pauses: i.counters.pauses,
+    spoolBytes: p.spoolBytes,
+    spoolMaxBytes: p.spoolMaxBytes,
+    oldestPendingMs: p.oldestPendingMs,
+    writeLatencyMs: p.writeLatencyMs,
+    lagMs: { p50: lag.p50, p99: lag.p99 },
+    eventsPerSecond: i.rates.snapshot(),
+    haConnected: s.connection.connected,
+    haState: s.connection.state,
+    haVersion: s.connection.haVersion ?? null,
+    haError: s.connection.connected ? null : s.connection.lastError,
+    storeOutage: p.outage,
+    storeError: p.lastError,
+    backfillPending: s.ingestion.backfill.pending,
+    lastEventAt: i.lastEventAt === null ? null : new Date(i.lastEventAt).toISOString(),
+    simulated: s.simulated,
+    uptimeSeconds: Math.round((Date.now() - s.startedAt) / 1000),
+  };
+}
+
+/** GET /health: degraded (with the reason) when HA is away, the token was refused, the store fails, the spool fills. */
+export function healthChecks(s: StatsSources): Record<string, HealthCheck> {
+  const st = collectStats(s);
+  const ha: HealthCheck = s.ingestion.authError
+    ? { status: 'degraded', reason: `auth failed: ${s.ingestion.authError.message}` }
+    : st.haConnected
+      ? { status: 'healthy' }
+      : { status: 'degraded', reason: `Home Assistant disconnected (${st.haState}): ${st.haError ?? 'connecting'}` };
+  ha.url = s.connection.endpoint;
+  ha.haVersion = st.haVersion;
+  ha.simulated = st.simulated;
+  if (st.simulated) ha.note = 'running against the SIMULATED Home Assistant: set HA_URL and HA_TOKEN to use yours';
+  const store: HealthCheck = st.storeOutage
+    ? { status: 'degraded', reason: `store failing: ${st.storeError ?? 'unreachable'}; events wait in the spool` }
+    : { status: 'healthy' };
+  store.pending = st.pending;
+  store.stored = st.stored;
+  const ratio = st.spoolMaxBytes > 0 ? st.spoolBytes / st.spoolMaxBytes : 0;
+  const spool: HealthCheck =
+    ratio > 0.8
+      ? {
+          status: 'degraded',
+          reason: `spool at ${Math.round(ratio * 100)}% of SPOOL_MAX_BYTES${st.pauses > 0 ? '; reading paused when full' : ''}`,
+        }
+      : { status: 'healthy' };
+  spool.bytes = st.spoolBytes;
+  spool.maxBytes = st.spoolMaxBytes;
+  return { home_assistant: ha, store, spool };
+}
+
+const METRICS: Array<[keyof IngestionStats, string, 'counter' | 'gauge', string]> = [
+  ['received', 'events_received_total', 'counter', 'state_changed events received from Home Assistant'],
+  ['stored', 'events_stored_total', 'counter', 'Events committed to the time-series store'],
+  ['pending', 'events_pending', 'gauge', 'Events spooled and not yet stored'],
+  ['spoolBytes', 'spool_bytes', 'gauge', 'Bytes in the durable spool'],
+  ['spoolMaxBytes', 'spool_max_bytes', 'gauge', 'Spool quota (SPOOL_MAX_BYTES)'],
+  ['backfilled', 'events_backfilled_total', 'counter', 'Events recovered from Home Assistant history after a gap'],
+  ['duplicates', 'duplicates_skipped_total', 'counter', 'Events the store already had (replays, backfill overlap)'],
+  ['rejected', 'messages_rejected_total', 'counter', 'Malformed or unexpected messages from Home Assistant'],
+  ['deadLettered', 'events_dead_lettered_total', 'counter', 'Events the store refused for good (dead-letter file)'],
+  ['filtered', 'events_filtered_total', 'counter', 'Events dropped by the include/exclude filters'],
+  ['reconnects', 'reconnects_total', 'counter', 'Reconnections to Home Assistant'],
+  ['pauses', 'read_pauses_total', 'counter', 'Times reading paused because the spool was full'],
+];
+
+/** GET /metrics in the Prometheus text format. */
+export function prometheusText(st: IngestionStats): string {
+  const lines: string[] = [];
+  const p = 'homeiq_ingestion_';
+  for (const [key, name, type, help] of METRICS) {
+    lines.push(`# HELP ${p}${name} ${help}`, `# TYPE ${p}${name} ${type}`, `${p}${name} ${Number(st[key])}`);
+  }
+  const gauge = (name: string, help: string, value: number) =>
+    lines.push(`# HELP ${p}${name} ${help}`, `# TYPE ${p}${name} gauge`, `${p}${name} ${value}`);
+  gauge('ha_connected', '1 while connected to Home Assistant', st.haConnected ? 1 : 0);
+  gauge('store_outage', '1 while the store is failing and events wait in the spool', st.storeOutage ? 1 : 0);
+  gauge('oldest_pending_ms', 'Age of the oldest event not yet stored', st.oldestPendingMs ?? 0);
+  gauge('events_per_second', 'Events received per second (last 5 s)', st.eventsPerSecond.now);
+  const summary = (name: string, help: string, v: { p50: number | null; p99: number | null }) => {
+    lines.push(`# HELP ${p}${name} ${help}`, `# TYPE ${p}${name} summary`);
+    if (v.p50 !== null) lines.push(`${p}${name}{quantile="0.5"} ${v.p50}`);
+    if (v.p99 !== null) lines.push(`${p}${name}{quantile="0.99"} ${v.p99}`);
+  };
+  summary('write_latency_ms', 'Latency of one batch write to the store', st.writeLatencyMs);
+  summary('event_lag_ms', 'From the time HA fired an event to its commit', st.lagMs);
+  return `${lines.join('\n')}\n`;
+}
