@@ -1,0 +1,297 @@
+// InfluxDB backend: end to end from the simulated Home Assistant (burst mode) into a real influxd through the durable
+// pipeline, against two same-run references: (a) the ceiling, a client that only reads the socket and JSON.parses
+// every frame; (b) a naive writer with no spool that posts 5000-point requests. (d) The drain rate after an outage:
+// 5 minutes at 500 ev/s (150k events) accepted while influxd is killed, then timed from its restart.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, silentLogger } from '@homeiq/core';
+import { type InfluxServer, influxdAvailability, startInfluxd } from '@homeiq/core/testing/influxd';
+import { type SimulatedHome, startSimulatedHome } from '@homeiq/ha/sim/index';
+import { storageSchema } from '@homeiq/storage/config';
+import { microsFromIso } from '@homeiq/storage/event-json';
+import { InfluxStore } from '@homeiq/storage/influx/influx-store';
+import { eventLine } from '@homeiq/storage/influx/line-protocol';
+import { createEventPipeline } from '@homeiq/storage/pipeline/event-pipeline';
+import type { StateEvent } from '@homeiq/storage/types';
+import WebSocket from 'ws';
+import type { BenchContext, BenchResult } from './types';
+
+const SUITE = 'influx';
+const CEILING = 'reference client (ws + JSON.parse)';
+
+type Obj = Record<string, unknown>;
+const EMPTY: Obj = {};
+
+/** A minimal state_changed -> StateEvent (the ingestion service has the full one; this keeps the bench standalone). */
+function normalize(msg: Obj): StateEvent | undefined {
+  const event = msg.event as Obj | undefined;
+  const data = event?.data as Obj | undefined;
+  if (!data || typeof data.entity_id !== 'string') return undefined;
+  const ns = data.new_state as Obj | null;
+  const os = data.old_state as Obj | null;
+  const ctx = ((ns?.context ?? event?.context) as Obj | undefined) ?? EMPTY;
+  const time = microsFromIso(String(ns ? ns.last_updated : event?.time_fired)) ?? 0;
+  const lc = ns && ns.last_changed !== ns.last_updated ? microsFromIso(String(ns.last_changed)) : undefined;
+  return {
+    entityId: data.entity_id,
+    time,
+    lastChanged: lc ?? time,
+    state: ns ? String(ns.state) : '',
+    removed: !ns,
+    attributes: ((ns?.attributes as Obj | undefined) ?? EMPTY) as Obj,
+    contextId: (ctx.id as string | undefined) ?? null,
+    contextParentId: (ctx.parent_id as string | undefined) ?? null,
+    contextUserId: (ctx.user_id as string | undefined) ?? null,
+    origin: (event?.origin as string | undefined) ?? null,
+    areaId: null,
+    deviceId: null,
+    oldState: os ? String(os.state) : null,
+  };
+}
+
+/** The events of one frame (a bare message or a coalesced array). */
+function eventsOf(frame: Buffer): StateEvent[] {
+  const parsed = JSON.parse(frame.toString('utf8')) as Obj | Obj[];
+  const out: StateEvent[] = [];
+  for (const msg of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (msg.type !== 'event') continue;
+    const e = normalize(msg);
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/** Authenticates, enables coalescing, subscribes to state_changed; every later frame goes to `onFrame`. */
+async function subscribe(sim: SimulatedHome, onFrame: (frame: Buffer) => void): Promise<WebSocket> {
+  const ws = new WebSocket(`${sim.url.replace(/^http/, 'ws')}/api/websocket`, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data: Buffer) => {
+      const parsed = JSON.parse(data.toString()) as Obj | Obj[];
+      for (const msg of Array.isArray(parsed) ? parsed : [parsed]) {
+        if (msg.type === 'auth_required') ws.send(JSON.stringify({ type: 'auth', access_token: sim.token }));
+        else if (msg.type === 'auth_ok') {
+          ws.send(JSON.stringify({ id: 1, type: 'supported_features', features: { coalesce_messages: 1 } }));
+          ws.send(JSON.stringify({ id: 2, type: 'subscribe_events', event_type: 'state_changed' }));
+        } else if (msg.type === 'result' && msg.id === 2) {
+          ws.removeAllListeners('message');
+          ws.on('message', onFrame);
+          resolve();
+        }
+      }
+    });
+  });
+  return ws;
+}
+
+/** Runs a burst of `n` events into `onEvents`; resolves when `done()` says everything is through. */
+async function burst(
+  sim: SimulatedHome,
+  n: number,
+  onFrame: (frame: Buffer) => number,
+  done: () => Promise<void>,
+): Promise<{ seconds: number; events: number }> {
+  let events = 0;
+  let reached: () => void = () => undefined;
+  const all = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const ws = await subscribe(sim, (frame) => {
+    events += onFrame(frame);
+    if (events >= n) reached();
+  });
+  const t0 = performance.now();
+  await sim.controls.burst(n);
+  await Promise.race([all, new Promise((r) => setTimeout(r, 2000))]);
+  await done();
+  const seconds = (performance.now() - t0) / 1000;
+  ws.close();
+  return { seconds, events };
+}
+
+async function countPoints(server: InfluxServer, db: string): Promise<number> {
+  const res = await fetch(`${server.url}/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ db, q: 'SELECT count("state") FROM home_assistant_events' }),
+  });
+  const body = (await res.json()) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
+  return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+function pipelineInto(server: InfluxServer, db: string, dir: string, outageMaxMs = 30_000) {
+  const store = new InfluxStore(
+    loadConfig(storageSchema, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: db }),
+    silentLogger(),
+  );
+  const pipeline = createEventPipeline({
+    store,
+    dir: join(dir, 'spool'),
+    batchSize: 500,
+    batchTimeoutMs: 3000,
+    maxRetries: 3,
+    spoolMaxBytes: 2 * 1024 ** 3,
+    deadLetterPath: join(dir, 'dead-letter.jsonl'),
+    logger: silentLogger(),
+    decode: eventsOf,
+    outageMaxMs,
+  });
+  return { store, pipeline };
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  if (influxdAvailability().skip) {
+    ctx.log('influxd not installed: skipped');
+    return [];
+  }
+  const n = ctx.quick ? 20_000 : 200_000;
+  const outageEvents = ctx.quick ? 15_000 : 150_000;
+  const server = await startInfluxd();
+  const sim = await startSimulatedHome({ rate: 0, seed: 7 });
+  const results: BenchResult[] = [];
+  try {
+    // Warm-up (JIT, sockets, the sim's caches); not measured.
+    await burst(
+      sim,
+      20_000,
+      (f) => eventsOf(f).length,
+      async () => undefined,
+    );
+
+    // (a) The ceiling: read and parse, nothing else.
+    const ceiling = await burst(
+      sim,
+      n,
+      (frame) => {
+        const parsed = JSON.parse(frame.toString('utf8')) as Obj | Obj[];
+        return Array.isArray(parsed) ? parsed.length : 1;
+      },
+      async () => undefined,
+    );
+    const ceilingRate = ceiling.events / ceiling.seconds;
+    ctx.log(`ceiling: ${ceiling.events} events in ${ceiling.seconds.toFixed(2)} s`);
+    results.push({ suite: SUITE, name: CEILING, value: ceilingRate, unit: 'events/s' });
+
+    // (b) Naive: no spool, 5000-point requests posted as soon as they fill, all awaited at the end.
+    const naiveDb = 'bench_naive';
+    const naiveStore = new InfluxStore(
+      loadConfig(storageSchema, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: naiveDb }),
+      silentLogger(),
+    );
+    await naiveStore.open();
+    let lines: string[] = [];
+    const posts: Array<Promise<unknown>> = [];
+    const post = () => {
+      const body = lines.join('\n');
+      lines = [];
+      posts.push(
+        fetch(`${server.url}/write?db=${naiveDb}&precision=u`, { method: 'POST', body }).then((r) => r.text()),
+      );
+    };
+    const naive = await burst(
+      sim,
+      n,
+      (frame) => {
+        const events = eventsOf(frame);
+        for (const e of events) lines.push(eventLine(e));
+        if (lines.length >= 5000) post();
+        return events.length;
+      },
+      async () => {
+        if (lines.length > 0) post();
+        await Promise.all(posts);
+      },
+    );
+    const naiveRate = naive.events / naive.seconds;
+    ctx.log(
+      `naive: ${naive.events} events in ${naive.seconds.toFixed(2)} s, stored ${await countPoints(server, naiveDb)}`,
+    );
+    results.push({
+      suite: SUITE,
+      name: 'naive writer, no spool (5000-point requests)',
+      value: naiveRate,
+      unit: 'events/s',
+      ratio: naiveRate / ceilingRate,
+      baseline: CEILING,
+    });
+
+    // (c) End to end through the durable pipeline: spooled, batched, committed in InfluxDB.
+    const e2eDir = join(ctx.tmp, 'e2e');
+    const e2e = pipelineInto(server, 'bench_e2e', e2eDir);
+    await e2e.store.open();
+    await e2e.pipeline.start();
+    const piped = await burst(
+      sim,
+      n,
+      (frame) => {
+        const events = eventsOf(frame);
+        e2e.pipeline.accept(events, frame);
+        return events.length;
+      },
+      () => e2e.pipeline.flush(),
+    );
+    await e2e.pipeline.stop();
+    const e2eRate = piped.events / piped.seconds;
+    const stored = await countPoints(server, 'bench_e2e');
+    ctx.log(`pipeline: ${piped.events} events in ${piped.seconds.toFixed(2)} s, stored ${stored}`);
+    if (stored < piped.events) ctx.log(`WARNING: ${piped.events - stored} events missing`);
+    results.push({
+      suite: SUITE,
+      name: 'end to end into InfluxDB through the spool',
+      value: e2eRate,
+      unit: 'events/s',
+      ratio: e2eRate / ceilingRate,
+      baseline: CEILING,
+      goal: '>= 0.6x',
+      met: e2eRate / ceilingRate >= 0.6,
+    });
+    rmSync(e2eDir, { recursive: true, force: true });
+
+    // (d) Drain after an outage: events accepted while influxd is dead, timed from its restart to all committed.
+    const outDir = join(ctx.tmp, 'outage');
+    const out = pipelineInto(server, 'bench_outage', outDir, 500);
+    await out.store.open();
+    await out.pipeline.start();
+    await server.kill('SIGKILL');
+    await burst(
+      sim,
+      outageEvents,
+      (frame) => {
+        const events = eventsOf(frame);
+        out.pipeline.accept(events, frame);
+        return events.length;
+      },
+      async () => undefined,
+    );
+    const backlog = out.pipeline.stats();
+    ctx.log(`outage backlog: ${backlog.pending} events, ${(backlog.spoolBytes / 1024 ** 2).toFixed(1)} MB spooled`);
+    await server.restart();
+    const t0 = performance.now();
+    await out.pipeline.flush();
+    const drainSeconds = (performance.now() - t0) / 1000;
+    await out.pipeline.stop();
+    const drainRate = backlog.pending / drainSeconds;
+    ctx.log(
+      `drain: ${backlog.pending} events in ${drainSeconds.toFixed(2)} s (stored ${await countPoints(server, 'bench_outage')})`,
+    );
+    results.push({
+      suite: SUITE,
+      name: `drain after a 5-min outage at 500 ev/s (${backlog.pending} events)`,
+      value: drainRate,
+      unit: 'events/s',
+      ratio: drainRate / 500,
+      baseline: 'arrival rate 500 ev/s',
+      goal: '>= 20x',
+      met: drainRate / 500 >= 20,
+    });
+    results.push({
+      suite: SUITE,
+      name: 'spool bytes per event (raw frames)',
+      value: backlog.spoolBytes / Math.max(1, backlog.pending),
+      unit: 'B/event',
+    });
+    return results;
+  } finally {
+    sim.stop();
+    await server.stop();
+  }
+}
