@@ -30,6 +30,8 @@ export interface AlertRuleOptions {
   /** A rejected or dead-lettered write keeps its alert active this long. */
   writeErrorWindowMs: number;
   diskMinFreePercent: number;
+  /** A service must stay unhealthy this long before it alerts (services starting up, a restart). */
+  serviceGraceMs: number;
   /** Resolved alerts kept for the list, newest first. */
   keepResolved: number;
 }
@@ -38,6 +40,7 @@ export const DEFAULT_RULES: Omit<AlertRuleOptions, 'diskMinFreePercent'> = {
   haDisconnectedMs: 60_000,
   spoolGrowingMs: 5 * 60_000,
   writeErrorWindowMs: 10 * 60_000,
+  serviceGraceMs: 20_000,
   keepResolved: 50,
 };
 
@@ -61,6 +64,7 @@ export class AlertEngine {
   private lastErrorCount: number | undefined;
   private lastWriteErrorAt: number | undefined;
   private writeErrorTotal = 0;
+  private readonly unhealthySince = new Map<string, number>();
 
   constructor(
     private readonly rules: AlertRuleOptions,
@@ -96,8 +100,13 @@ export class AlertEngine {
       });
     }
 
+    const down = new Set<string>();
     for (const s of o.health.services) {
       if (s.status !== 'unhealthy') continue;
+      down.add(s.name);
+      const since = this.unhealthySince.get(s.name) ?? now;
+      this.unhealthySince.set(s.name, since);
+      if (now - since < this.rules.serviceGraceMs) continue;
       firing.push({
         id: `service-unhealthy:${s.name}`,
         rule: 'service-unhealthy',
@@ -105,6 +114,7 @@ export class AlertEngine {
         message: `${s.name} is ${s.running ? 'unhealthy' : 'not running'}: ${s.reasons.join('; ') || 'no reason given'}`,
       });
     }
+    for (const name of this.unhealthySince.keys()) if (!down.has(name)) this.unhealthySince.delete(name);
     if (o.health.influxdb.status === 'unhealthy') {
       firing.push({
         id: 'service-unhealthy:influxdb',

@@ -43,6 +43,7 @@ describe('admin-api against real service shells on loopback', () => {
   const urls = new Map<ServiceName, string>();
   const apps: HttpApp[] = [];
   let haConnected = true;
+  let clock = Date.now();
   let stats: IngestionStats;
   let admin: ReturnType<typeof buildAdminApp>;
 
@@ -107,6 +108,7 @@ describe('admin-api against real service shells on loopback', () => {
       memoryWarnPercent: 80,
       diskMinFreePercent: 10,
       config: () => [configPart({ key: secret('API_KEY', 'k') }, { key: KEY })],
+      now: () => clock,
     });
   });
 
@@ -210,6 +212,10 @@ describe('admin-api against real service shells on loopback', () => {
   });
 
   test('alerts: a stopped and an unhealthy service fire; ack over HTTP', async () => {
+    await admin.monitor.evaluate();
+    const early = (await admin.app.inject({ url: '/api/v1/alerts?active=true', headers: auth })).json();
+    assert.deepEqual(early.alerts, [], 'nothing before the grace period');
+    clock += 30_000;
     await admin.monitor.evaluate();
     const body = (await admin.app.inject({ url: '/api/v1/alerts?active=true', headers: auth })).json();
     const ids = body.alerts.map((a: { id: string }) => a.id).sort();

@@ -128,8 +128,15 @@ describe('alert rules', () => {
     assert.deepEqual(ids(e.evaluate(observe({ s: { outage: true, lastError: 'ECONNREFUSED' } }))), ['write-errors']);
   });
 
-  test('free disk under 10% and an unhealthy or stopped service fire', () => {
-    const { e } = engine();
+  test('free disk under 10% fires at once; an unhealthy or stopped service after its grace period', () => {
+    const { e, advance } = engine();
+    const services = () => [
+      service('data-api', 'unhealthy'),
+      service('sports-data', 'unhealthy', false),
+      service('weather-api', 'degraded'),
+    ];
+    assert.deepEqual(ids(e.evaluate(observe({ freePercent: 9.5, services: services() }))), ['disk-low']);
+    advance(DEFAULT_RULES.serviceGraceMs);
     const alerts = e.evaluate(
       observe({
         freePercent: 9.5,
@@ -142,6 +149,15 @@ describe('alert rules', () => {
     );
     assert.deepEqual(ids(alerts).sort(), ['disk-low', 'service-unhealthy:data-api', 'service-unhealthy:sports-data']);
     assert.match(alerts.find((a) => a.id === 'service-unhealthy:sports-data')!.message, /not running/);
+  });
+
+  test('a service back within its grace period never alerts', () => {
+    const { e, advance } = engine();
+    e.evaluate(observe({ services: [service('data-api', 'unhealthy', false)] }));
+    advance(DEFAULT_RULES.serviceGraceMs - 1000);
+    e.evaluate(observe({ services: [service('data-api', 'healthy')] }));
+    advance(DEFAULT_RULES.serviceGraceMs);
+    assert.deepEqual(ids(e.evaluate(observe({ services: [service('data-api', 'unhealthy', false)] }))), []);
   });
 
   test('ack marks it; an unknown id is a 404 error; firing again after resolving needs a new ack', () => {
