@@ -23,7 +23,15 @@ export async function run(args: string[]): Promise<number> {
     env: { ...process.env },
     services,
     strict: only !== undefined,
-    prepare: (env, logger) => startSimulationIfNeeded(env, logger, names),
+    prepare: async (env, logger) => {
+      const stopHome = await startSimulationIfNeeded(env, logger, names);
+      const stopFeeds = await startSimulatedFeedsIfNeeded(env, logger, names);
+      if (!stopHome && stopFeeds.length === 0) return undefined;
+      return async () => {
+        for (const stop of stopFeeds) await stop();
+        await stopHome?.();
+      };
+    },
   });
 }
 
@@ -45,4 +53,29 @@ async function startSimulationIfNeeded(
     'HA_URL is not set: HomeIQ is running against a SIMULATED Home Assistant. Set HA_URL and HA_TOKEN to use yours.',
   );
   return () => home.stop();
+}
+
+// --- Simulated outside feeds (weather-api / sports-data) ---------------------------------------------------
+/**
+ * With the simulated home there is no outside network either: weather-api and sports-data then read the
+ * simulated provider and scoreboard (unless WEATHER_*_URL / SPORTS_FEED_URL are set), and say so in the log.
+ */
+async function startSimulatedFeedsIfNeeded(
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  names: string[],
+): Promise<Array<() => Promise<void>>> {
+  if (env.HOMEIQ_SIMULATED !== '1') return [];
+  const stops: Array<() => Promise<void>> = [];
+  if (names.includes('weather-api')) {
+    const { startDemoWeather } = await import('@homeiq/weather-api/sim/demo');
+    const stop = await startDemoWeather(env, logger);
+    if (stop) stops.push(stop);
+  }
+  if (names.includes('sports-data')) {
+    const { startDemoScoreboard } = await import('@homeiq/sports-data/sim/demo');
+    const stop = await startDemoScoreboard(env, logger);
+    if (stop) stops.push(stop);
+  }
+  return stops;
 }
