@@ -22,7 +22,7 @@ test('a backup under 500 ev/s of writes from another process is consistent and r
   const h = await freshStore('sqlite');
   const dbPath = join(h.dataDir, 'homeiq.db');
   // Enough history that the online backup takes many steps while the writer commits between them.
-  await h.store.writeEvents(sampleEvents(Date.UTC(2025, 0, 1) * 1000, 15_000));
+  await h.store.writeEvents(sampleEvents(Date.UTC(2025, 0, 1) * 1000, 8000));
 
   const writer = spawn(process.execPath, ['--import', 'tsx', writerScript, dbPath, '500'], {
     cwd: root,
