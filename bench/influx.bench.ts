@@ -50,7 +50,7 @@ function normalize(msg: Obj): StateEvent | undefined {
 }
 
 /** The events of one frame (a bare message or a coalesced array). */
-function eventsOf(frame: Buffer): StateEvent[] {
+export function eventsOf(frame: Buffer): StateEvent[] {
   const parsed = JSON.parse(frame.toString('utf8')) as Obj | Obj[];
   const out: StateEvent[] = [];
   for (const msg of Array.isArray(parsed) ? parsed : [parsed]) {

@@ -36,8 +36,6 @@ const KEY_RE = /[,= ]/;
 const KEY_ALL = /[,= ]/g;
 const MEASUREMENT_RE = /[, ]/;
 const MEASUREMENT_ALL = /[, ]/g;
-const STRING_RE = /["\\]/;
-const STRING_ALL = /["\\]/g;
 
 export function escapeMeasurement(name: string): string {
   return MEASUREMENT_RE.test(name) ? name.replace(MEASUREMENT_ALL, '\\$&') : name;
@@ -53,9 +51,10 @@ export function escapeTagValue(value: string): string {
   return escapeKey(encodeTagText(value));
 }
 
-/** A string field value with its quotes. */
+/** A string field value with its quotes (plain replaceAll: several times faster than a regex on JSON text). */
 export function quoteString(value: string): string {
-  return STRING_RE.test(value) ? `"${value.replace(STRING_ALL, '\\$&')}"` : `"${value}"`;
+  const escaped = value.includes('\\') ? value.replaceAll('\\', '\\\\') : value;
+  return `"${escaped.includes('"') ? escaped.replaceAll('"', '\\"') : escaped}"`;
 }
 
 /** A finite number as a float field value (no `i` suffix); undefined when it is not finite. */
@@ -93,25 +92,54 @@ function floatField(key: string, value: number | null | undefined): string {
   return text === undefined ? '' : `,${key}=${text}`;
 }
 
+interface TagCacheEntry {
+  areaId: string | null;
+  deviceId: string | null;
+  deviceClass: unknown;
+  unit: unknown;
+  prefix: string;
+}
+
+/** Per entity, the measurement and tag set last written (it rarely changes): saves escaping six tags per event. */
+const tagCache = new Map<string, TagCacheEntry>();
+
+function eventPrefix(e: StateEvent): string {
+  const deviceClass = e.attributes.device_class;
+  const unit = e.attributes.unit_of_measurement;
+  const hit = tagCache.get(e.entityId);
+  if (
+    hit &&
+    hit.areaId === e.areaId &&
+    hit.deviceId === e.deviceId &&
+    hit.deviceClass === deviceClass &&
+    hit.unit === unit
+  ) {
+    return hit.prefix;
+  }
+  const prefix =
+    EVENTS_MEASUREMENT +
+    tag('area_id', e.areaId) +
+    tag('device_class', deviceClass) +
+    tag('device_id', e.deviceId) +
+    tag('domain', domainOf(e.entityId)) +
+    tag('entity_id', e.entityId) +
+    tag('unit_of_measurement', unit);
+  if (tagCache.size >= 50_000) tagCache.clear();
+  tagCache.set(e.entityId, { areaId: e.areaId, deviceId: e.deviceId, deviceClass, unit, prefix });
+  return prefix;
+}
+
 /**
  * One event as a line of `home_assistant_events` (tags in sorted key order, which spares the server a sort).
  * Besides ARCHITECTURE.md's fields, `last_changed` (float µs) is written only when it differs from the point's time
  * (an attribute-only update), so last_changed round-trips at no cost for ordinary state changes.
  */
 export function eventLine(e: StateEvent): string {
-  const attrs = e.attributes;
-  const tags =
-    tag('area_id', e.areaId) +
-    tag('device_class', attrs.device_class) +
-    tag('device_id', e.deviceId) +
-    tag('domain', domainOf(e.entityId)) +
-    tag('entity_id', e.entityId) +
-    tag('unit_of_measurement', attrs.unit_of_measurement);
   let fields = `state=${quoteString(e.state)}`;
   const value = e.removed ? undefined : numericValue(e.state);
   if (value !== undefined) fields += floatField('value', value);
   fields += stringField('old_state', e.oldState);
-  fields += `,attributes=${quoteString(JSON.stringify(attrs))}`;
+  fields += `,attributes=${quoteString(JSON.stringify(e.attributes))}`;
   fields += floatField('duration_in_state_seconds', e.durationInStateSeconds);
   fields += stringField('context_id', e.contextId);
   fields += stringField('context_parent_id', e.contextParentId);
@@ -119,7 +147,7 @@ export function eventLine(e: StateEvent): string {
   fields += stringField('origin', e.origin);
   if (e.lastChanged !== e.time) fields += floatField('last_changed', e.lastChanged);
   if (e.removed) fields += ',removed=true';
-  return `${EVENTS_MEASUREMENT}${tags} ${fields} ${formatTime(e.time)}`;
+  return `${eventPrefix(e)} ${fields} ${formatTime(e.time)}`;
 }
 
 /** One statistics row; every field is a float (count too) so that types never conflict. */

@@ -11,6 +11,8 @@ interface Entry {
   end: number;
   /** Payload bytes counted against the memory bound (0 for records re-read from disk). */
   bytes: number;
+  /** Counted against the memory bound (false for records re-read from disk). */
+  memory: boolean;
 }
 
 export interface TakenBatch {
@@ -21,8 +23,8 @@ export interface TakenBatch {
 }
 
 /**
- * The events waiting for a batch, in spool order. Recent records are kept parsed in memory up to
- * `memoryMaxBytes` of payload; past that the queue "spills": new records are only on disk, and once the in-memory
+ * The events waiting for a batch, in spool order. Recent records are kept parsed in memory up to a bound (events and
+ * record bytes); past that the queue "spills": new records are only on disk, and once the in-memory
  * ones are taken, records are read back and decoded from the spool, one at a time, until the reader reaches the
  * end of the spool. A long outage therefore costs disk, not memory. Replay after a restart starts spilled.
  */
@@ -30,6 +32,7 @@ export class BatchQueue {
   private entries: Array<Entry | undefined> = [];
   private head = 0;
   private memBytes = 0;
+  private memEvents = 0;
   private reader: SpoolReader | undefined;
   /** True while records after `diskPos` exist only on disk. */
   spilled = false;
@@ -41,7 +44,7 @@ export class BatchQueue {
   constructor(
     private readonly spool: Spool,
     private readonly decode: (record: Buffer) => StateEvent[],
-    private readonly memoryMaxBytes: number,
+    private readonly memory: { maxEvents: number; maxBytes: number },
     private readonly logger: Logger,
   ) {}
 
@@ -49,14 +52,16 @@ export class BatchQueue {
   push(events: StateEvent[], bytes: number, at: number, start: number, end: number): void {
     this.unbatched += events.length;
     if (this.spilled) return;
-    if (this.memBytes > 0 && this.memBytes + bytes > this.memoryMaxBytes) {
+    const over = this.memEvents + events.length > this.memory.maxEvents || this.memBytes + bytes > this.memory.maxBytes;
+    if (this.memEvents > 0 && over) {
       this.spilled = true;
       this.diskPos = start;
       this.spillAt = at;
       return;
     }
-    this.entries.push({ events, used: 0, at, end, bytes });
+    this.entries.push({ events, used: 0, at, end, bytes, memory: true });
     this.memBytes += bytes;
+    this.memEvents += events.length;
   }
 
   /** Records left in the spool from before a restart: read back from `from`. */
@@ -95,7 +100,7 @@ export class BatchQueue {
       events = [];
     }
     this.unbatched += events.length - rec.count;
-    this.entries.push({ events, used: 0, at: rec.at, end: rec.end, bytes: 0 });
+    this.entries.push({ events, used: 0, at: rec.at, end: rec.end, bytes: 0, memory: false });
     return true;
   }
 
@@ -117,6 +122,7 @@ export class BatchQueue {
       if (e.used === e.events.length) {
         commitTo = e.end;
         this.memBytes -= e.bytes;
+        if (e.memory) this.memEvents -= e.events.length;
         this.entries[this.head] = undefined;
         this.head++;
       }

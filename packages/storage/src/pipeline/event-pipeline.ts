@@ -28,7 +28,11 @@ export interface EventPipelineOptions {
   concurrency?: number;
   /** Events per write while catching up (default max(batchSize, 5000)). */
   drainBatchSize?: number;
-  /** Parsed events kept in memory, as bytes of their records (default 4 MB); the rest is re-read from disk. */
+  /**
+   * Parsed events kept in memory (default 20000) and the bytes of their records (default 32 MB); past either, the
+   * backlog is re-read from disk. 20000 events of a typical home are ~10 MB of heap.
+   */
+  memoryMaxEvents?: number;
   memoryMaxBytes?: number;
   /** Spool segment file size (default SPOOL_MAX_BYTES/32 within 64 KB..32 MB). */
   segmentBytes?: number;
@@ -130,7 +134,8 @@ class DurablePipeline implements EventPipeline {
       logger: options.logger,
       concurrency: Math.max(1, options.concurrency ?? (options.store.kind === 'influxdb' ? 4 : 1)),
       drainBatchSize: Math.max(options.batchSize, options.drainBatchSize ?? 5000),
-      memoryMaxBytes: options.memoryMaxBytes ?? 4 * 1024 * 1024,
+      memoryMaxEvents: options.memoryMaxEvents ?? 20_000,
+      memoryMaxBytes: options.memoryMaxBytes ?? 32 * 1024 * 1024,
       segmentBytes: options.segmentBytes ?? segmentBytes,
       retryBaseMs: options.retryBaseMs ?? 100,
       outageBaseMs: options.outageBaseMs ?? 1000,
@@ -140,7 +145,12 @@ class DurablePipeline implements EventPipeline {
     this.decode = options.decode;
     this.now = options.now ?? Date.now;
     this.spool = new Spool(this.o.dir, this.o.segmentBytes, this.o.logger);
-    this.queue = new BatchQueue(this.spool, this.decode ?? defaultDecode, this.o.memoryMaxBytes, this.o.logger);
+    this.queue = new BatchQueue(
+      this.spool,
+      this.decode ?? defaultDecode,
+      { maxEvents: this.o.memoryMaxEvents, maxBytes: this.o.memoryMaxBytes },
+      this.o.logger,
+    );
     this.deadLetter = new DeadLetter(this.o.deadLetterPath);
   }
 
