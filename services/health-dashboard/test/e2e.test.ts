@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { requireExecutable } from '@homeiq/core/testing/dependency';
+import { tempDir } from '@homeiq/core/testing/temp';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type HomeIq, startHomeIq } from './homeiq-process';
+
+const { path: chromiumPath, skip } = requireExecutable('Chromium', ['/usr/bin/chromium', 'chromium']);
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/health-dashboard/', import.meta.url));
+
+/** Numbers shown in a stat, e.g. "1,234" -> 1234; NaN for "–". */
+const count = (text: string | null) => Number((text ?? '').replace(/[^\d.]/g, '') || Number.NaN);
+
+describe('the dashboard in real Chromium against `homeiq start` on the simulated home', { skip }, () => {
+  const profile = tempDir('homeiq-chromium-');
+  let homeiq: HomeIq;
+  let context: BrowserContext;
+  let page: Page;
+  let receiver: Server;
+  const requestHeaders: string[] = [];
+
+  const shot = async (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const tab = async (label: string) => {
+    await page.getByRole('navigation', { name: 'Tabs' }).getByRole('link', { name: label, exact: true }).click();
+  };
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    homeiq = await startHomeIq();
+    // A webhook to a receiver on loopback, so the Feeds tab has a subscription with a real delivery.
+    receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const address = receiver.address();
+    const sports = `http://127.0.0.1:${homeiq.ports['sports-data']}/api/v1/webhooks`;
+    const auth = { authorization: `Bearer ${homeiq.apiKey}`, 'content-type': 'application/json' };
+    const created = await fetch(sports, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`,
+        secret: 'e2e-webhook-secret-0123',
+        events: ['score_changed'],
+        description: 'e2e receiver',
+      }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const { id } = (await created.json()) as { id: string };
+    await fetch(`${sports}/${id}/test`, { method: 'POST', headers: { authorization: auth.authorization } });
+
+    context = await chromium.launchPersistentContext(profile.path, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(20_000);
+    context.on('request', (r) => requestHeaders.push(JSON.stringify(r.headers()) + r.url()));
+  });
+
+  after(async () => {
+    await context?.close();
+    await homeiq?.stop();
+    await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
+    profile.remove();
+  });
+
+  test('Overview: every service tile healthy, the SIMULATED banner, live events/s, spool, alerts', async () => {
+    await page.goto(homeiq.dashboard);
+    await page.getByTestId('simulated-banner').waitFor();
+    for (const name of [
+      'websocket-ingestion',
+      'data-api',
+      'admin-api',
+      'data-retention',
+      'weather-api',
+      'sports-data',
+      'health-dashboard',
+    ]) {
+      await page.getByTestId(`tile-${name}`).locator('.badge.healthy').waitFor();
+    }
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="rate-chart"]')?.getAttribute('data-points')) >= 3,
+    );
+    assert.ok(count(await page.getByTestId('stored').locator('.stat-value').textContent()) > 0, 'events stored');
+    assert.ok(await page.locator('[data-testid="rate-chart"] canvas').count(), 'uPlot drew a canvas');
+    assert.match((await page.getByTestId('spool-pending').textContent()) ?? '', /\d/);
+    await page
+      .getByTestId('alerts')
+      .getByText(/No alerts|acknowledged|critical|warning/)
+      .first()
+      .waitFor();
+    await shot('overview');
+  });
+
+  test('Events: live events arrive over the WebSocket; filter, pause; a search of stored events', async () => {
+    await tab('Events');
+    await page.getByTestId('live-state').getByText('live').waitFor();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="live-events"] tbody tr').length >= 3,
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    await page.getByLabel('Filter live events').fill('sensor.');
+    const entities = await page.locator('[data-testid="live-events"] tbody tr td:nth-child(2)').allTextContents();
+    assert.ok(entities.length > 0 && entities.every((e) => e.startsWith('sensor.')), entities.join(','));
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: /Resume \([1-9]\d* held\)/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /Resume/ }).click();
+    await page.getByLabel('Domain').fill('sensor');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="search-results"] tbody tr').length > 0);
+    const found = await page.locator('[data-testid="search-results"] tbody tr td:nth-child(2)').allTextContents();
+    assert.ok(found.every((e) => e.startsWith('sensor.')));
+    await shot('events');
+  });
+
+  test('Entities: browse by area and domain; an entity page with its history chart and statistics', async () => {
+    await tab('Entities');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="entity-list"] tbody tr').length > 0);
+    const all = count(await page.getByTestId('entity-count').textContent());
+    const area = await page.getByLabel('Area').locator('option').nth(1).getAttribute('value');
+    await page.getByLabel('Area').selectOption(area ?? '');
+    await page.waitForFunction((n) => {
+      const text = document.querySelector('[data-testid="entity-count"]')?.textContent ?? '';
+      const m = Number(text.replace(/\D/g, ''));
+      return m > 0 && m < n;
+    }, all);
+    await page.getByLabel('Area').selectOption('');
+    await page.getByLabel('Domain').selectOption('sensor');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="entity-list"] tbody tr td:first-child')].every((td) =>
+        td.textContent?.startsWith('sensor.'),
+      ),
+    );
+    await shot('entities');
+    // A sensor with a numeric history (the simulated home has temperature sensors).
+    const links = await page.locator('[data-testid="entity-list"] tbody a').allTextContents();
+    const target = links.find((l) => l.includes('temperature')) ?? links[0]!;
+    await page.getByRole('link', { name: target, exact: true }).click();
+    await page.getByTestId('entity-page').waitFor();
+    assert.equal(new URL(page.url()).pathname, `/entities/${target}`);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="history-chart"]')?.getAttribute('data-points')) > 0,
+    );
+    assert.notEqual((await page.getByTestId('entity-state').locator('.stat-value').textContent())?.trim(), '–');
+    await page.getByTestId('entity-stats').locator('table tbody tr').first().waitFor({ timeout: 30_000 });
+    await shot('entity');
+    // A deep link loads the app straight on the entity page (SPA fallback).
+    await page.goto(`${homeiq.dashboard}/entities/${target}`);
+    await page.getByTestId('entity-page').waitFor();
+  });
+
+  test('Data: storage size, retention tiers, and a backup started from the page completes', async () => {
+    await tab('Data');
+    await page.waitForFunction(() =>
+      /\d/.test(document.querySelector('[data-testid="data-size"] .stat-value')?.textContent ?? ''),
+    );
+    await page.getByTestId('raw-days').waitFor();
+    assert.match((await page.getByTestId('raw-days').textContent()) ?? '', /days|forever/);
+    const before = await page.locator('[data-testid="backup-list"] tbody tr').count();
+    await page.getByRole('button', { name: 'Start a backup' }).click();
+    await page.locator('[data-testid="backup-job"] .job[data-state="succeeded"]').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="backup-list"] tbody tr').length > n,
+      before,
+    );
+    assert.match((await page.locator('[data-testid="backup-list"] tbody tr').first().textContent()) ?? '', /events/);
+    await shot('data');
+  });
+
+  test('Feeds: weather now and its history, sports scores, webhooks and their deliveries', async () => {
+    await tab('Feeds');
+    await page.getByTestId('weather-temp').getByText(/°C/).waitFor();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="weather-chart"]')?.getAttribute('data-points')) > 0,
+    );
+    await page.locator('[data-testid="games"] li').first().waitFor();
+    await page.getByRole('button', { name: 'e2e receiver' }).click();
+    await page.getByTestId('webhooks').getByText(/ping/).first().waitFor({ timeout: 30_000 });
+    await shot('feeds');
+  });
+
+  test('Config: every service masked; the key is nowhere in the page or its requests', async () => {
+    await tab('Config');
+    await page.getByTestId('config-admin-api').waitFor();
+    for (const name of [
+      'websocket-ingestion',
+      'data-api',
+      'data-retention',
+      'weather-api',
+      'sports-data',
+      'health-dashboard',
+    ]) {
+      await page.getByTestId(`config-${name}`).locator('table').waitFor();
+    }
+    const apiKeyRow = page.getByTestId('config-admin-api').locator('tr', { hasText: 'API_KEY' });
+    assert.equal((await apiKeyRow.locator('td').nth(1).textContent())?.trim(), '***');
+    await shot('config');
+    assert.ok(!(await page.content()).includes(homeiq.apiKey), 'the page never shows the key');
+    assert.ok(requestHeaders.length > 20);
+    assert.ok(!requestHeaders.some((h) => h.includes(homeiq.apiKey)), 'no browser request carries the key');
+  });
+
+  test('on a phone: the layout fits the narrow screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await tab('Overview');
+    await page.getByTestId('tile-data-api').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+    await shot('overview-phone');
+  });
+});
