@@ -42,36 +42,39 @@ export class Aggregates {
     private readonly epoch: number,
   ) {}
 
+  /** Counts from each entity's key range over the window (`events` has no time index) and from `recent`. */
   summary(start: number, end: number, busiestLimit: number): Summary {
-    const lo = start - this.epoch;
-    const hi = end - this.epoch;
-    const perEntity = this.db
-      .prepare(
-        `SELECT en.entity_id AS entityId, en.domain AS domain, c.n AS count
-         FROM (SELECT e, count(*) AS n FROM events WHERE t >= ? AND t < ? GROUP BY e) c
-         JOIN entities en ON en.id = c.e`,
-      )
-      .all(lo, hi) as Array<{ entityId: string; domain: string; count: number }>;
-    const byDomain: Record<string, number> = {};
-    let totalEvents = 0;
-    for (const r of perEntity) {
-      byDomain[r.domain] = (byDomain[r.domain] ?? 0) + r.count;
-      totalEvents += r.count;
-    }
-    // Hour buckets on absolute time, floored (integer division in SQL truncates toward zero).
-    const perHour = this.db
-      .prepare(
-        `SELECT h AS hour, count(*) AS count FROM (
-           SELECT (t + :epoch) - (((t + :epoch) % ${HOUR}) + ${HOUR}) % ${HOUR} AS h
-           FROM events WHERE t >= :lo AND t < :hi)
-         GROUP BY h ORDER BY h`,
-      )
-      .all({ epoch: this.epoch, lo, hi }) as Array<{ hour: number; count: number }>;
-    const busiest = perEntity
-      .sort((a, b) => b.count - a.count || (a.entityId < b.entityId ? -1 : 1))
-      .slice(0, Math.max(0, busiestLimit))
-      .map(({ entityId, count }) => ({ entityId, count }));
-    return { totalEvents, byDomain, perHour, busiest };
+    const inWindow = `SELECT ev.e AS e, ev.t AS t FROM entities en CROSS JOIN events ev
+      ON ev.e = en.id AND ev.t >= :lo AND ev.t < :hi
+      UNION ALL SELECT e, t FROM recent WHERE t >= :lo AND t < :hi`;
+    const args = { lo: start - this.epoch, hi: end - this.epoch };
+    return this.db.transaction(() => {
+      const perEntity = this.db
+        .prepare(
+          `SELECT en.entity_id AS entityId, en.domain AS domain, c.n AS count
+           FROM (SELECT e, count(*) AS n FROM (${inWindow}) GROUP BY e) c JOIN entities en ON en.id = c.e`,
+        )
+        .all(args) as Array<{ entityId: string; domain: string; count: number }>;
+      // Hour buckets on absolute time, floored (integer division in SQL truncates toward zero).
+      const perHour = this.db
+        .prepare(
+          `SELECT h AS hour, count(*) AS count FROM (
+             SELECT (t + :epoch) - (((t + :epoch) % ${HOUR}) + ${HOUR}) % ${HOUR} AS h FROM (${inWindow}))
+           GROUP BY h ORDER BY h`,
+        )
+        .all({ ...args, epoch: this.epoch }) as Array<{ hour: number; count: number }>;
+      const byDomain: Record<string, number> = {};
+      let totalEvents = 0;
+      for (const r of perEntity) {
+        byDomain[r.domain] = (byDomain[r.domain] ?? 0) + r.count;
+        totalEvents += r.count;
+      }
+      const busiest = perEntity
+        .sort((a, b) => b.count - a.count || (a.entityId < b.entityId ? -1 : 1))
+        .slice(0, Math.max(0, busiestLimit))
+        .map(({ entityId, count }) => ({ entityId, count }));
+      return { totalEvents, byDomain, perHour, busiest };
+    })();
   }
 
   /** Replaces rows of the same entity, period and start: rewriting a window is idempotent. */

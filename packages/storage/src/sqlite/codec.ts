@@ -57,9 +57,8 @@ export function ulidMillis(b: Uint8Array): number {
 }
 
 /**
- * A context id column value: a ULID whose timestamp is near the event's becomes its 10 random bytes plus a
- * small millisecond delta (usually 0, which SQLite stores in no bytes at all); other ULIDs become 16 bytes;
- * anything else stays text. Returns [value, delta].
+ * The context id column: a ULID whose timestamp is at most ~24 days before the event's becomes its 10 random
+ * bytes plus the millisecond delta (returned, usually 0); other ULIDs become 16 bytes; anything else stays text.
  */
 export function encodeContext(id: string | null, eventMs: number): [Buffer | string | null, number] {
   if (id === null) return [null, 0];
@@ -76,37 +75,128 @@ export function decodeContext(v: unknown, delta: number, eventMs: number): strin
   const b = v as Buffer;
   if (b.length === 16) return bytesToUlid(b);
   const full = Buffer.allocUnsafe(16);
-  const ms = eventMs - delta;
-  full.writeUIntBE(ms, 0, 6);
+  full.writeUIntBE(eventMs - delta, 0, 6);
   b.copy(full, 6);
   return bytesToUlid(full);
 }
 
-const HEX32 = /^[0-9a-f]{32}$/;
-
-/** Home Assistant user ids are 32 lowercase hex chars: 16 bytes; anything else stays text. */
-export function encodeUserId(id: string | null): Buffer | string | null {
-  if (id === null) return null;
-  return HEX32.test(id) ? Buffer.from(id, 'hex') : id;
-}
-
-export function decodeUserId(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  return typeof v === 'string' ? v : (v as Buffer).toString('hex');
-}
+const NUMERIC = /^-?(0|[1-9]\d*)(\.\d{1,7})?$/;
 
 /**
- * origin: LOCAL -> 0 and REMOTE -> 1 (SQLite stores 0 and 1 in no bytes), other text as is. BigInt so the
- * untyped column stores an INTEGER, not a REAL.
+ * A state like "21.40" or "-3" is stored as the integer of its digits (2140n) and its decimal count (2, kept in
+ * the flags): 1-4 bytes instead of its text. Anything else - including "007", "1e3", "-0" - stays text.
+ * Returns [value, decimals]; a removal is NULL.
  */
-export function encodeOrigin(o: string | null): bigint | string | null {
-  return o === 'LOCAL' ? 0n : o === 'REMOTE' ? 1n : o;
+export function encodeState(state: string, removed: boolean): [bigint | string | null, number] {
+  if (removed) return [null, 0];
+  if (state.length > 17 || !NUMERIC.test(state)) return [state, 0];
+  const dot = state.indexOf('.');
+  const digits = dot < 0 ? state : state.slice(0, dot) + state.slice(dot + 1);
+  if (digits.length - (state[0] === '-' ? 1 : 0) > 15) return [state, 0];
+  const n = BigInt(digits);
+  if (n === 0n && state[0] === '-') return [state, 0];
+  return [n, dot < 0 ? 0 : state.length - dot - 1];
 }
 
-export function decodeOrigin(v: unknown): string | null {
-  if (v === 0 || v === 0n) return 'LOCAL';
-  if (v === 1 || v === 1n) return 'REMOTE';
-  return (v as string | null) ?? null;
+export function decodeState(v: unknown, decimals: number): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  const n = Number(v);
+  if (decimals === 0) return String(n);
+  const abs = String(Math.abs(n)).padStart(decimals + 1, '0');
+  const cut = abs.length - decimals;
+  return `${n < 0 ? '-' : ''}${abs.slice(0, cut)}.${abs.slice(cut)}`;
+}
+
+/** Origin codes in the flags: LOCAL and REMOTE (Home Assistant's enum), null, or text kept in the extras. */
+const ORIGIN_CODE: Record<string, number> = { LOCAL: 0, REMOTE: 1 };
+const ORIGIN_NULL = 2;
+const ORIGIN_TEXT = 3;
+
+/**
+ * The flags column packs what is usually zero, so that it usually costs no bytes:
+ * origin code (2 bits) + state decimals (3 bits) + context ms delta (the rest).
+ */
+export function packFlags(origin: string | null, decimals: number, contextDelta: number): number {
+  const code = origin === null ? ORIGIN_NULL : (ORIGIN_CODE[origin] ?? ORIGIN_TEXT);
+  return contextDelta * 32 + decimals * 4 + code;
+}
+
+export function unpackFlags(f: number): { originCode: number; decimals: number; contextDelta: number } {
+  return { originCode: f % 4, decimals: Math.floor(f / 4) % 8, contextDelta: Math.floor(f / 32) };
+}
+
+export function originFromCode(code: number, text: string | null): string | null {
+  return code === 0 ? 'LOCAL' : code === 1 ? 'REMOTE' : code === ORIGIN_NULL ? null : text;
+}
+
+/** SQL on the flags column giving the state's decimals count. */
+export const DECIMALS_SQL = '(f / 4) % 8';
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const X_PARENT = 1;
+const X_PARENT_ULID = 2;
+const X_USER = 4;
+const X_USER_HEX = 8;
+const X_ORIGIN = 16;
+
+/**
+ * The extras column holds what most events lack - parent context, user id, an origin outside the enum - as one
+ * blob: a flags byte, then each present part as 16 bytes (a ULID, a 32-hex user id) or a length-prefixed string.
+ * NULL (no bytes) when there is nothing.
+ */
+export function encodeExtras(parent: string | null, user: string | null, origin: string | null): Buffer | null {
+  const originText = origin !== null && !(origin in ORIGIN_CODE);
+  if (parent === null && user === null && !originText) return null;
+  const parts: Buffer[] = [];
+  let flags = 0;
+  const text = (s: string) => {
+    const body = Buffer.from(s, 'utf8');
+    const len = Buffer.allocUnsafe(4);
+    len.writeUInt32BE(body.length);
+    parts.push(len, body);
+  };
+  if (parent !== null) {
+    flags |= X_PARENT;
+    const b = ulidToBytes(parent);
+    if (b) {
+      flags |= X_PARENT_ULID;
+      parts.push(b);
+    } else text(parent);
+  }
+  if (user !== null) {
+    flags |= X_USER;
+    if (HEX32.test(user)) {
+      flags |= X_USER_HEX;
+      parts.push(Buffer.from(user, 'hex'));
+    } else text(user);
+  }
+  if (originText) {
+    flags |= X_ORIGIN;
+    text(origin);
+  }
+  return Buffer.concat([Buffer.from([flags]), ...parts]);
+}
+
+export function decodeExtras(x: unknown): { parent: string | null; user: string | null; origin: string | null } {
+  const out = { parent: null as string | null, user: null as string | null, origin: null as string | null };
+  if (x === null || x === undefined) return out;
+  const b = x as Buffer;
+  const flags = b[0]!;
+  let pos = 1;
+  const fixed = () => {
+    pos += 16;
+    return b.subarray(pos - 16, pos);
+  };
+  const text = () => {
+    const len = b.readUInt32BE(pos);
+    pos += 4 + len;
+    return b.toString('utf8', pos - len, pos);
+  };
+  if (flags & X_PARENT) out.parent = flags & X_PARENT_ULID ? bytesToUlid(fixed()) : text();
+  if (flags & X_USER) out.user = flags & X_USER_HEX ? fixed().toString('hex') : text();
+  if (flags & X_ORIGIN) out.origin = text();
+  return out;
 }
 
 /** 53-bit string hash (cyrb53): the attribute-set lookup key; equal text is confirmed on every hit. */

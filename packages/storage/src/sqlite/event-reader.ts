@@ -1,68 +1,79 @@
 // The read path of the embedded store. Events are ordered by (time, entity_id), both in the query's direction,
-// and paged with a keyset cursor on that pair, so pages stay stable while new events arrive.
-// Two plans: a handful of entities are read straight from the primary key (one contiguous range each) and
-// merged here; anything broader walks the (t, e) index in time order and joins the entity.
+// and paged with a keyset cursor on that pair, so pages stay stable while new events arrive (and while rows move
+// from `recent` to `events`: an event keeps its key). Each call runs in one read transaction, so it sees both
+// tables at one instant.
 import type Database from 'better-sqlite3';
-import type { EventCursor, EventFilter, EventPage, EventQuery, HistoryQuery, StateEvent } from '../types';
+import type { EventFilter, EventPage, EventQuery, HistoryQuery, StateEvent } from '../types';
+import { DECIMALS_SQL, encodeState } from './codec';
 import { type EntityInfo, EVENT_COLUMNS, type EventRow, RowDecoder } from './event-rows';
+import {
+  ArraySource,
+  EntitySource,
+  type Item,
+  mergeSources,
+  type Source,
+  Statements,
+  WindowSource,
+} from './event-sources';
 
-/** Up to this many matching entities are merged from their own key ranges. */
-const MERGE_MAX_ENTITIES = 64;
+/** Up to this many matching entities are read from their own key ranges; more go by time windows. */
+const PER_ENTITY_MAX = 64;
 const LOW = Number.MIN_SAFE_INTEGER;
 const HIGH = Number.MAX_SAFE_INTEGER;
-
-interface Stream {
-  entity: EntityInfo;
-  lo: number;
-  hi: number;
-  rows: EventRow[];
-  pos: number;
-  done: boolean;
-}
+const ENTITY_COLUMNS = 'en.id, en.entity_id, en.area_id, en.device_id';
+const prefixed = (alias: string) => EVENT_COLUMNS.replace(/(\w+)/g, `${alias}.$1`);
 
 /** A WHERE clause built from parts, each with its parameters. */
 class Where {
-  private readonly parts: string[] = [];
+  readonly parts: string[] = [];
   readonly args: unknown[] = [];
-  add(part: string, ...args: unknown[]): void {
+  add(part: string, ...args: unknown[]): this {
     this.parts.push(part);
     this.args.push(...args);
-  }
-  get empty(): boolean {
-    return this.parts.length === 0;
+    return this;
   }
   get sql(): string {
     return this.parts.length ? ` WHERE ${this.parts.join(' AND ')}` : '';
   }
 }
 
-const cmpKey = (ta: number, ea: string, tb: number, eb: string) => ta - tb || (ea < eb ? -1 : ea > eb ? 1 : 0);
+/** The entity-level part of a filter, on alias `en`. */
+function entityWhere(f: EventFilter): Where {
+  const w = new Where();
+  if (f.entityIds) w.add('en.entity_id IN (SELECT value FROM json_each(?))', JSON.stringify(f.entityIds));
+  if (f.domain !== undefined) w.add('en.domain = ?', f.domain);
+  if (f.areaId !== undefined) w.add('en.area_id = ?', f.areaId);
+  if (f.deviceId !== undefined) w.add('en.device_id = ?', f.deviceId);
+  return w;
+}
+
+/** The state filter, on the stored form of the state (see encodeState). */
+function addState(w: Where, alias: string, state: string | undefined): void {
+  if (state === undefined) return;
+  if (state === '') {
+    w.add(`(${alias}.s IS NULL OR ${alias}.s = '')`);
+    return;
+  }
+  const [value, decimals] = encodeState(state, false);
+  if (typeof value === 'string') w.add(`${alias}.s = ?`, value);
+  else w.add(`${alias}.s = ? AND ${DECIMALS_SQL.replace('f', `${alias}.f`)} = ?`, value, decimals);
+}
 
 export class EventReader {
   private readonly decoder: RowDecoder;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly stmts: Statements;
 
   constructor(
     private readonly db: Database.Database,
     private readonly epoch: number,
   ) {
     this.decoder = new RowDecoder(db, epoch);
+    this.stmts = new Statements(db);
   }
 
   query(q: EventQuery): EventPage {
-    const entities = this.matchingEntities(q);
-    const rel = {
-      lo: q.start === undefined ? LOW : q.start - this.epoch,
-      hi: q.end === undefined ? HIGH : q.end - this.epoch,
-    };
-    const events =
-      entities && entities.length <= MERGE_MAX_ENTITIES
-        ? this.merged(entities, q, rel)
-        : this.byTime(
-            entities?.map((e) => e.id),
-            q,
-            rel,
-          );
+    const items = this.db.transaction(() => this.items(q))();
+    const events = items.map((i) => this.decoder.decode(i.r, i.en));
     if (events.length <= q.limit) return { events };
     events.length = q.limit;
     const last = events[q.limit - 1]!;
@@ -70,131 +81,143 @@ export class EventReader {
   }
 
   history(q: HistoryQuery): StateEvent[] {
-    const entity = this.stmt('SELECT id, entity_id, area_id, device_id FROM entities WHERE entity_id = ?').get(
-      q.entityId,
-    ) as EntityInfo | undefined;
-    if (!entity) return [];
-    const lo = q.start - this.epoch;
-    const rows = this.stmt(`SELECT ${EVENT_COLUMNS} FROM events WHERE e = ? AND t >= ? AND t < ? ORDER BY t`).all(
-      entity.id,
-      lo,
-      q.end - this.epoch,
-    ) as EventRow[];
-    if (q.includeStartState) {
-      const before = this.stmt(`SELECT ${EVENT_COLUMNS} FROM events WHERE e = ? AND t < ? ORDER BY t DESC LIMIT 1`).get(
-        entity.id,
-        lo,
-      ) as EventRow | undefined;
-      if (before) rows.unshift(before);
-    }
-    return rows.map((r) => this.decoder.decode(r, entity));
+    return this.db.transaction(() => {
+      const en = this.stmts
+        .get('SELECT id, entity_id, area_id, device_id FROM entities WHERE entity_id = ?')
+        .get(q.entityId) as EntityInfo | undefined;
+      if (!en) return [];
+      const lo = q.start - this.epoch;
+      const hi = q.end - this.epoch;
+      const range = (table: string) =>
+        this.stmts.get(`SELECT ${EVENT_COLUMNS} FROM ${table} WHERE e = ? AND t >= ? AND t < ? ORDER BY t`);
+      const rows = [
+        ...(range('events').all(en.id, lo, hi) as EventRow[]),
+        ...(range('recent').all(en.id, lo, hi) as EventRow[]),
+      ];
+      rows.sort((a, b) => a.t - b.t); // backfilled events may wait in `recent` behind newer ones in `events`
+      if (q.includeStartState) {
+        const before = (table: string) =>
+          this.stmts
+            .get(`SELECT ${EVENT_COLUMNS} FROM ${table} WHERE e = ? AND t < ? ORDER BY t DESC LIMIT 1`)
+            .get(en.id, lo) as EventRow | undefined;
+        const a = before('events');
+        const b = before('recent');
+        const start = a && b ? (a.t > b.t ? a : b) : (a ?? b);
+        if (start) rows.unshift(start);
+      }
+      return rows.map((r) => this.decoder.decode(r, en));
+    })();
   }
 
   hasEntity(entityId: string): boolean {
-    return (
-      this.stmt(
-        'SELECT 1 FROM entities en WHERE en.entity_id = ? AND EXISTS (SELECT 1 FROM events WHERE e = en.id)',
-      ).get(entityId) !== undefined
-    );
+    const sql = `SELECT 1 FROM entities en WHERE en.entity_id = ?
+      AND (EXISTS (SELECT 1 FROM events WHERE e = en.id) OR EXISTS (SELECT 1 FROM recent WHERE e = en.id))`;
+    return this.db.transaction(() => this.stmts.get(sql).get(entityId) !== undefined)();
   }
 
   lastEventTime(): number | null {
-    const t = this.stmt('SELECT max(t) FROM events').pluck().get() as number | null;
+    const t = this.db.transaction(() => {
+      const recent = this.stmts.get('SELECT max(t) FROM recent').pluck().get() as number | null;
+      const main = this.edgeTime('max');
+      return recent === null ? main : main === null ? recent : Math.max(main, recent);
+    })();
     return t === null ? null : t + this.epoch;
   }
 
-  /** The entities an entity-level filter selects, or undefined when the filter has none. */
-  private matchingEntities(f: EventFilter): EntityInfo[] | undefined {
-    const w = new Where();
-    if (f.entityIds) w.add('entity_id IN (SELECT value FROM json_each(?))', JSON.stringify(f.entityIds));
-    if (f.domain !== undefined) w.add('domain = ?', f.domain);
-    if (f.areaId !== undefined) w.add('area_id = ?', f.areaId);
-    if (f.deviceId !== undefined) w.add('device_id = ?', f.deviceId);
-    if (w.empty) return undefined;
-    return this.stmt(`SELECT id, entity_id, area_id, device_id FROM entities${w.sql}`).all(...w.args) as EntityInfo[];
+  /** Oldest or newest time (relative) in `events`: one key-range probe per entity. */
+  private edgeTime(fn: 'min' | 'max'): number | null {
+    const sql = `SELECT ${fn}((SELECT ${fn}(t) FROM events WHERE e = en.id)) FROM entities en`;
+    return this.stmts.get(sql).pluck().get() as number | null;
   }
 
-  /** Per-entity primary-key ranges, merged by (time, entity_id). */
-  private merged(entities: EntityInfo[], q: EventQuery, rel: { lo: number; hi: number }): StateEvent[] {
+  private items(q: EventQuery): Item[] {
     const desc = q.order === 'desc';
-    const want = q.limit + 1;
-    const chunk = Math.max(16, Math.ceil(want / Math.max(1, entities.length)) + 1);
-    const streams: Stream[] = entities.map((entity) => {
-      let { lo, hi } = rel;
-      const c = q.cursor;
-      if (c) {
-        const ct = c.time - this.epoch;
-        if (desc) hi = Math.min(hi, entity.entity_id < c.entityId ? ct + 1 : ct);
-        else lo = Math.max(lo, entity.entity_id > c.entityId ? ct : ct + 1);
+    let lo = q.start === undefined ? LOW : q.start - this.epoch;
+    let hi = q.end === undefined ? HIGH : q.end - this.epoch;
+    const c = q.cursor && { t: q.cursor.time - this.epoch, id: q.cursor.entityId };
+    const ew = entityWhere(q);
+    const sources: Source[] = [this.recentSource(q, ew, lo, hi, c)];
+    const entities =
+      ew.parts.length > 0
+        ? (this.stmts
+            .get(`SELECT ${ENTITY_COLUMNS} FROM entities en${ew.sql} LIMIT ${PER_ENTITY_MAX + 1}`)
+            .all(...ew.args) as EntityInfo[])
+        : undefined;
+    if (entities && entities.length <= PER_ENTITY_MAX) {
+      const fetch = this.entityFetcher(desc, q.state);
+      const chunk = Math.max(16, Math.ceil((q.limit + 1) / Math.max(1, entities.length)) + 1);
+      for (const en of entities) {
+        let [elo, ehi] = [lo, hi];
+        if (c && desc) ehi = Math.min(ehi, en.entity_id < c.id ? c.t + 1 : c.t);
+        if (c && !desc) elo = Math.max(elo, en.entity_id > c.id ? c.t : c.t + 1);
+        sources.push(new EntitySource(en, elo, ehi, desc, chunk, fetch));
       }
-      return { entity, lo, hi, rows: [], pos: 0, done: lo >= hi };
-    });
-    const out: StateEvent[] = [];
-    while (out.length < want) {
-      let best: Stream | undefined;
-      for (const s of streams) {
-        if (s.pos >= s.rows.length) {
-          if (s.done) continue;
-          this.refill(s, q, chunk);
-          if (s.pos >= s.rows.length) continue;
-        }
-        if (!best) best = s;
-        else {
-          const c = cmpKey(s.rows[s.pos]!.t, s.entity.entity_id, best.rows[best.pos]!.t, best.entity.entity_id);
-          if (desc ? c > 0 : c < 0) best = s;
-        }
-      }
-      if (!best) break;
-      out.push(this.decoder.decode(best.rows[best.pos++]!, best.entity));
+    } else {
+      // The cursor's own time is fetched again and the entities it passed are dropped.
+      if (c && desc) hi = Math.min(hi, c.t + 1);
+      if (c && !desc) lo = Math.max(lo, c.t);
+      const skip = (i: Item) =>
+        c !== undefined && i.r.t === c.t && (desc ? i.en.entity_id >= c.id : i.en.entity_id <= c.id);
+      // Without a time bound the walk stops at the oldest (newest) time stored in `events`.
+      const bound = desc ? (lo !== LOW ? lo : this.edgeTime('min')) : hi !== HIGH ? hi : this.edgeTime('max');
+      const start = desc ? (hi !== HIGH ? hi : this.edgeTime('max')) : lo !== LOW ? lo : this.edgeTime('min');
+      const empty = bound === null || start === null;
+      const stop = empty ? 0 : desc ? bound : hi !== HIGH ? bound : bound + 1;
+      const from = empty ? 0 : desc && hi === HIGH ? start + 1 : start;
+      const window = this.windowFetcher(ew, q.state);
+      sources.push(new WindowSource(from, stop, desc, q.limit + 1, window, skip));
     }
-    return out;
+    return mergeSources(sources, desc, q.limit + 1);
   }
 
-  private refill(s: Stream, q: EventQuery, chunk: number): void {
+  /** The matching rows of `recent` (a small table), ordered and cut by SQL. */
+  private recentSource(
+    q: EventQuery,
+    ew: Where,
+    lo: number,
+    hi: number,
+    c: { t: number; id: string } | undefined,
+  ): Source {
     const desc = q.order === 'desc';
-    const state = q.state === undefined ? '' : q.state === '' ? ' AND (s IS NULL OR s = ?)' : ' AND s = ?';
-    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE e = ? AND t >= ? AND t < ?${state} ORDER BY t ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
-    const args: unknown[] = [s.entity.id, s.lo, s.hi];
-    if (q.state !== undefined) args.push(q.state);
-    s.rows = this.stmt(sql).all(...args, chunk) as EventRow[];
-    s.pos = 0;
-    if (s.rows.length < chunk) s.done = true;
-    const last = s.rows[s.rows.length - 1];
-    if (last) {
-      if (desc) s.hi = last.t;
-      else s.lo = last.t + 1;
-    }
-  }
-
-  /** The (t, e) index walked in time order, entity joined; keys restrict it when given. */
-  private byTime(keys: number[] | undefined, q: EventQuery, rel: { lo: number; hi: number }): StateEvent[] {
-    const desc = q.order === 'desc';
-    const w = new Where();
-    if (rel.lo !== LOW) w.add('ev.t >= ?', rel.lo);
-    if (rel.hi !== HIGH) w.add('ev.t < ?', rel.hi);
-    const c: EventCursor | undefined = q.cursor;
-    if (c) {
-      // (t, entity_id) beyond the cursor, written so that the t part stays an index range.
-      const ct = c.time - this.epoch;
-      if (desc) w.add('ev.t <= ? AND (ev.t < ? OR en.entity_id < ?)', ct, ct, c.entityId);
-      else w.add('ev.t >= ? AND (ev.t > ? OR en.entity_id > ?)', ct, ct, c.entityId);
-    }
-    if (keys) w.add('ev.e IN (SELECT value FROM json_each(?))', JSON.stringify(keys));
-    if (q.state !== undefined) w.add(q.state === '' ? '(ev.s IS NULL OR ev.s = ?)' : 'ev.s = ?', q.state);
+    const w = new Where().add('r.t >= ? AND r.t < ?', lo, hi);
+    w.parts.push(...ew.parts);
+    w.args.push(...ew.args);
+    addState(w, 'r', q.state);
+    if (c)
+      w.add(
+        desc ? '(r.t < ? OR (r.t = ? AND en.entity_id < ?))' : '(r.t > ? OR (r.t = ? AND en.entity_id > ?))',
+        c.t,
+        c.t,
+        c.id,
+      );
     const dir = desc ? 'DESC' : 'ASC';
-    const sql =
-      `SELECT ${EVENT_COLUMNS.replace(/(\w+)/g, 'ev.$1')}, en.id, en.entity_id, en.area_id, en.device_id ` +
-      `FROM events ev CROSS JOIN entities en ON en.id = ev.e${w.sql} ORDER BY ev.t ${dir}, en.entity_id ${dir} LIMIT ?`;
-    const rows = this.stmt(sql).all(...w.args, q.limit + 1) as Array<EventRow & EntityInfo>;
-    return rows.map((r) => this.decoder.decode(r, r));
+    const sql = `SELECT ${prefixed('r')}, ${ENTITY_COLUMNS} FROM recent r CROSS JOIN entities en ON en.id = r.e${w.sql}
+      ORDER BY r.t ${dir}, en.entity_id ${dir} LIMIT ?`;
+    const rows = this.stmts.get(sql).all(...w.args, q.limit + 1) as Array<EventRow & EntityInfo>;
+    return new ArraySource(rows.map((r) => ({ r, en: r })));
   }
 
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  private entityFetcher(desc: boolean, state: string | undefined) {
+    const w = new Where().add('e = ? AND t >= ? AND t < ?');
+    addState(w, 'events', state);
+    const stmt = this.stmts.get(
+      `SELECT ${EVENT_COLUMNS} FROM events${w.sql} ORDER BY t ${desc ? 'DESC' : 'ASC'} LIMIT ?`,
+    );
+    const stateArgs = w.args;
+    return (e: number, lo: number, hi: number, limit: number) => stmt.all(e, lo, hi, ...stateArgs, limit) as EventRow[];
+  }
+
+  /** Every matching entity's rows in [from, to): the entity loop outside, its key range inside. */
+  private windowFetcher(ew: Where, state: string | undefined) {
+    const w = new Where();
+    w.parts.push(...ew.parts);
+    w.args.push(...ew.args);
+    addState(w, 'ev', state);
+    const stmt = this.stmts.get(
+      `SELECT ${prefixed('ev')}, ${ENTITY_COLUMNS} FROM entities en CROSS JOIN events ev
+       ON ev.e = en.id AND ev.t >= ? AND ev.t < ?${w.sql}`,
+    );
+    return (from: number, to: number) =>
+      (stmt.all(from, to, ...w.args) as Array<EventRow & EntityInfo>).map((r) => ({ r, en: r }));
   }
 }

@@ -1,23 +1,20 @@
 // Decoding stored event rows back into StateEvents.
 import type Database from 'better-sqlite3';
 import type { StateEvent } from '../types';
-import { decodeContext, decodeOrigin, decodeUserId } from './codec';
+import { decodeContext, decodeExtras, decodeState, originFromCode, unpackFlags } from './codec';
 
 /** The stored columns of one event (see schema.ts). */
 export interface EventRow {
   t: number;
-  s: string | null;
+  s: string | number | null;
   a: number | null;
   lc: number;
   c: Buffer | string | null;
-  cd: number;
-  cp: Buffer | string | null;
-  cpd: number;
-  cu: Buffer | string | null;
-  o: number | string | null;
+  f: number;
+  x: Buffer | null;
 }
 
-export const EVENT_COLUMNS = 't, s, a, lc, c, cd, cp, cpd, cu, o';
+export const EVENT_COLUMNS = 't, s, a, lc, c, f, x';
 
 /** An entity as the read side needs it to complete its events. */
 export interface EntityInfo {
@@ -44,18 +41,19 @@ export class RowDecoder {
 
   decode(r: EventRow, entity: EntityInfo): StateEvent {
     const time = r.t + this.epoch;
-    const ms = Math.floor(time / 1000);
+    const flags = unpackFlags(r.f);
+    const extras = decodeExtras(r.x);
     return {
       entityId: entity.entity_id,
       time,
       lastChanged: time - r.lc,
-      state: r.s ?? '',
+      state: decodeState(r.s, flags.decimals),
       removed: r.s === null,
       attributes: r.a === null ? {} : (JSON.parse(this.attributes(r.a)) as Record<string, unknown>),
-      contextId: decodeContext(r.c, r.cd, ms),
-      contextParentId: decodeContext(r.cp, r.cpd, ms),
-      contextUserId: decodeUserId(r.cu),
-      origin: decodeOrigin(r.o),
+      contextId: decodeContext(r.c, flags.contextDelta, Math.floor(time / 1000)),
+      contextParentId: extras.parent,
+      contextUserId: extras.user,
+      origin: originFromCode(flags.originCode, extras.origin),
       areaId: entity.area_id,
       deviceId: entity.device_id,
     };

@@ -1,9 +1,11 @@
-// The write path of the embedded store: one IMMEDIATE transaction per batch, prepared statements, and caches
-// for entity keys and attribute-set ids so that a typical event costs one INSERT and no lookups.
+// The write path of the embedded store: one IMMEDIATE transaction per batch appending to `recent` with
+// multi-row INSERTs (prepared once per row count), caches for entity keys and attribute-set ids so that a typical
+// event needs no lookup, and a bulk move of `recent` into the entity-clustered `events` table every
+// `mergeRows` events (see schema.ts for why).
 import type Database from 'better-sqlite3';
 import { domainOf } from '../event-json';
 import type { StateEvent, WriteResult } from '../types';
-import { encodeContext, encodeOrigin, encodeUserId, hash53 } from './codec';
+import { encodeContext, encodeExtras, encodeState, hash53, packFlags } from './codec';
 
 interface EntityState {
   key: number;
@@ -17,6 +19,11 @@ interface EntityState {
 
 /** Attribute-set cache bound (total JSON chars); cleared when exceeded. */
 const ATTR_CACHE_CHARS = 16 * 1024 * 1024;
+/** Rows per INSERT statement: fewer calls into SQLite, well under its parameter limit. */
+const ROWS_PER_INSERT = 64;
+const COLS = 'e, t, s, a, lc, c, f, x';
+const NCOLS = 8;
+const NONE = Number.MIN_SAFE_INTEGER;
 
 const nullableString = (v: unknown) => v === null || typeof v === 'string';
 
@@ -47,7 +54,11 @@ export class EventWriter {
   private readonly attrIds = new Map<string, number>();
   private attrChars = 0;
   private dataVersion = -1;
-  private readonly insert: Database.Statement;
+  /** Newest time in `events` (relative µs): newer events cannot be stored there yet, so skip the probe. */
+  private mainMaxT = NONE;
+  /** Rows waiting in `recent`. */
+  private recentRows = 0;
+  private readonly inserts = new Map<number, Database.Statement>();
   private readonly selectEntity: Database.Statement;
   private readonly insertEntity: Database.Statement;
   private readonly updateEntity: Database.Statement;
@@ -60,10 +71,8 @@ export class EventWriter {
   constructor(
     private readonly db: Database.Database,
     private readonly epoch: number,
+    private readonly mergeRows: number,
   ) {
-    this.insert = db.prepare(
-      'INSERT OR IGNORE INTO events (e, t, s, a, lc, c, cd, cp, cpd, cu, o) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-    );
     this.selectEntity = db.prepare(
       'SELECT id, device_class, unit, area_id, device_id FROM entities WHERE entity_id = ?',
     );
@@ -73,7 +82,11 @@ export class EventWriter {
     this.updateEntity = db.prepare(
       'UPDATE entities SET device_class = ?, unit = ?, area_id = ?, device_id = ? WHERE id = ?',
     );
-    this.maxTime = db.prepare('SELECT max(t) AS t FROM events WHERE e = ?').pluck();
+    this.maxTime = db
+      .prepare(
+        'SELECT max(t) FROM (SELECT max(t) AS t FROM events WHERE e = @e UNION ALL SELECT max(t) FROM recent WHERE e = @e)',
+      )
+      .pluck();
     this.findAttr = db.prepare('SELECT id FROM attributes WHERE hash = ? AND json = ?').pluck();
     this.insertAttr = db.prepare('INSERT INTO attributes (hash, json) VALUES (?, ?)');
     this.bumpCount = db.prepare("UPDATE meta SET value = value + ? WHERE key = 'events'");
@@ -82,6 +95,7 @@ export class EventWriter {
 
   write(events: StateEvent[]): WriteResult {
     const result: WriteResult = { written: 0, duplicates: 0, rejected: [] };
+    if (events.length === 0) return result;
     try {
       this.batch.immediate(events, result);
     } catch (error) {
@@ -89,7 +103,34 @@ export class EventWriter {
       this.clearCaches();
       throw error;
     }
+    this.recentRows += result.written;
+    if (this.recentRows >= this.mergeRows) {
+      try {
+        this.merge();
+      } catch {
+        // The batch is committed; `recent` stays readable and the move is retried after the next batch.
+      }
+    }
     return result;
+  }
+
+  /** Moves every row of `recent` into `events` in one transaction, sorted by the target key. */
+  merge(): void {
+    this.db
+      .transaction(() => {
+        const rows = this.db.prepare('SELECT count(*) FROM recent').pluck().get() as number;
+        if (rows === 0) return;
+        const newest = this.db.prepare('SELECT max(t) FROM recent').pluck().get() as number;
+        const moved = this.db
+          .prepare(`INSERT OR IGNORE INTO events (${COLS}) SELECT ${COLS} FROM recent ORDER BY e, t`)
+          .run().changes;
+        this.db.prepare('DELETE FROM recent').run();
+        // Only a row already in `events` (written by another connection meanwhile) is not moved: one copy stays.
+        if (moved < rows) this.bumpCount.run(moved - rows);
+        if (newest > this.mainMaxT) this.mainMaxT = newest;
+      })
+      .immediate();
+    this.recentRows = 0;
   }
 
   clearCaches(): void {
@@ -102,9 +143,17 @@ export class EventWriter {
     // Another connection committed since our last batch (a restore, a second writer): re-read what we cached.
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version !== this.dataVersion) {
-      if (this.dataVersion !== -1) this.entities.clear();
+      this.entities.clear();
       this.dataVersion = version;
+      this.mainMaxT =
+        (this.db.prepare('SELECT max((SELECT max(t) FROM events WHERE e = en.id)) FROM entities en').pluck().get() as
+          | number
+          | null) ?? NONE;
+      this.recentRows = this.db.prepare('SELECT count(*) FROM recent').pluck().get() as number;
     }
+    const args: unknown[] = [];
+    let rows = 0;
+    let valid = 0;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const reason = invalidReason(e);
@@ -121,28 +170,46 @@ export class EventWriter {
       }
       const t = e.time - this.epoch;
       const entity = this.entity(e, t);
-      const eventMs = Math.floor(e.time / 1000);
-      const [c, cd] = encodeContext(e.contextId, eventMs);
-      const [cp, cpd] = encodeContext(e.contextParentId, eventMs);
-      const changes = this.insert.run(
+      const [c, delta] = encodeContext(e.contextId, Math.floor(e.time / 1000));
+      const [state, decimals] = encodeState(e.state, e.removed);
+      args.push(
         entity.key,
         t,
-        e.removed ? null : e.state,
+        state,
         json === '{}' ? null : this.attributeId(json),
         e.time - e.lastChanged,
         c,
-        cd,
-        cp,
-        cpd,
-        encodeUserId(e.contextUserId),
-        encodeOrigin(e.origin),
-      ).changes;
-      if (changes > 0) {
-        result.written++;
-        if (t > entity.maxT) entity.maxT = t;
-      } else result.duplicates++;
+        packFlags(e.origin, decimals, delta),
+        encodeExtras(e.contextParentId, e.contextUserId, e.origin),
+      );
+      if (t > entity.maxT) entity.maxT = t;
+      valid++;
+      if (++rows === ROWS_PER_INSERT) {
+        result.written += this.insert(rows).run(...args, this.mainMaxT).changes;
+        args.length = 0;
+        rows = 0;
+      }
     }
+    if (rows > 0) result.written += this.insert(rows).run(...args, this.mainMaxT).changes;
+    result.duplicates = valid - result.written;
     if (result.written > 0) this.bumpCount.run(result.written);
+  }
+
+  /**
+   * INSERT of `rows` events into `recent`, skipping any already in `events` (an event newer than everything
+   * there cannot be, so the probe is skipped for live data) or in `recent` (its key).
+   */
+  private insert(rows: number): Database.Statement {
+    let stmt = this.inserts.get(rows);
+    if (!stmt) {
+      const tuple = `(${Array(NCOLS).fill('?').join(',')})`;
+      stmt = this.db.prepare(
+        `INSERT OR IGNORE INTO recent (${COLS}) SELECT * FROM (VALUES ${Array(rows).fill(tuple).join(',')}) v
+         WHERE v.column2 > ? OR NOT EXISTS (SELECT 1 FROM events m WHERE m.e = v.column1 AND m.t = v.column2)`,
+      );
+      this.inserts.set(rows, stmt);
+    }
+    return stmt;
   }
 
   /** The entity's key; creates the row, or updates its tags when this event is its newest and they changed. */
@@ -161,7 +228,7 @@ export class EventWriter {
           }
         | undefined;
       if (row) {
-        const max = this.maxTime.get(row.id) as number | null;
+        const max = this.maxTime.get({ e: row.id }) as number | null;
         s = {
           key: row.id,
           deviceClass: row.device_class,

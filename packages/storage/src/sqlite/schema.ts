@@ -1,13 +1,16 @@
 // The embedded store's schema, as versioned migrations (PRAGMA user_version). Compact by design:
 // - entities: one row per entity id with its tags, referenced by a small integer key;
 // - attributes: every distinct attribute set once (JSON), found by a 53-bit hash of its text;
-// - events: WITHOUT ROWID, keyed (entity key, time) - the identity, so INSERT OR IGNORE is the idempotent
-//   write and one entity's history is one contiguous key range; a (time, entity key) index serves the
-//   cross-entity newest-first queries. Times are µs relative to a per-database epoch (meta 'epoch_us', a
-//   month start), which keeps them in SQLite's 6-byte integers for ±4.4 years around it.
-//   Columns: s state (NULL = removal), a attribute set (NULL = {}), lc = time - last_changed, c/cp context and
-//   parent (10 random bytes of a ULID + ms delta in cd/cpd, or 16 bytes, or text), cu user (16 bytes or text),
-//   o origin (0 LOCAL, 1 REMOTE, or text). Zeros and NULLs cost no bytes in a SQLite record.
+// - events: WITHOUT ROWID, keyed (entity key, time) - the identity, and one entity's history is one contiguous
+//   key range. It has no second index: cross-entity reads walk per-entity ranges (event-reader.ts).
+// - recent: the same columns keyed (time, entity key): new events are appended here (a batch dirties a few
+//   pages instead of one page per entity) and moved into `events` in bulk (event-writer.ts, merge).
+//   An event is in exactly one of the two tables; readers see both in one read transaction.
+// Times are µs relative to a per-database epoch (meta 'epoch_us', a month start), which keeps them in SQLite's
+// 6-byte integers for ±4.4 years around it. Columns (codec.ts): s state (text, or a decimal's digits as an
+// integer, NULL = removal), a attribute set (NULL = {}), lc = time - last_changed, c context id (10 random bytes
+// of a ULID, or 16 bytes, or text), f flags (origin code, state decimals, context ms delta), x extras (parent
+// context, user id, unusual origin; usually NULL). Zeros, ones and NULLs take no bytes in a SQLite record.
 import type Database from 'better-sqlite3';
 import { SQLITE_PRAGMAS } from '../config';
 
@@ -32,14 +35,21 @@ const MIGRATIONS: string[] = [
     a INTEGER,
     lc INTEGER NOT NULL DEFAULT 0,
     c,
-    cd INTEGER NOT NULL DEFAULT 0,
-    cp,
-    cpd INTEGER NOT NULL DEFAULT 0,
-    cu,
-    o,
+    f INTEGER NOT NULL DEFAULT 0,
+    x,
     PRIMARY KEY (e, t)
   ) WITHOUT ROWID;
-  CREATE INDEX events_time ON events (t, e);
+  CREATE TABLE recent (
+    e INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    s,
+    a INTEGER,
+    lc INTEGER NOT NULL DEFAULT 0,
+    c,
+    f INTEGER NOT NULL DEFAULT 0,
+    x,
+    PRIMARY KEY (t, e)
+  ) WITHOUT ROWID;
   CREATE TABLE statistics (
     period INTEGER NOT NULL,
     e INTEGER NOT NULL,

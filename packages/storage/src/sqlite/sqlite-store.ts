@@ -23,10 +23,11 @@ import type {
   TimeSeriesStore,
   WriteResult,
 } from '../types';
-import { Aggregates, PERIOD_CODE } from './aggregates';
+import { Aggregates } from './aggregates';
 import { EventReader } from './event-reader';
 import { EventWriter } from './event-writer';
 import { Points } from './points';
+import { RetentionRun } from './retention';
 import { applyPragmas, migrate, readEpoch } from './schema';
 
 export interface SqliteStoreOptions {
@@ -36,6 +37,8 @@ export interface SqliteStoreOptions {
   epochMicros?: number;
   /** Rows deleted per retention transaction (default 5000). */
   deleteChunk?: number;
+  /** Events gathered in `recent` before they move to `events` in one transaction (default 16384). */
+  mergeRows?: number;
 }
 
 /** Errors a later attempt may not hit: busy/locked past busy_timeout, I/O, a full disk. */
@@ -80,7 +83,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         this.state = {
           db,
           epoch,
-          writer: new EventWriter(db, epoch),
+          writer: new EventWriter(db, epoch, this.options.mergeRows ?? 16_384),
           reader: new EventReader(db, epoch),
           aggregates: new Aggregates(db, epoch),
           points: new Points(db),
@@ -98,8 +101,14 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const s = this.state;
     this.state = undefined;
     if (!s) return;
-    if (!this.options.readonly) s.db.pragma('optimize');
-    s.db.close();
+    try {
+      if (!this.options.readonly) {
+        s.writer.merge();
+        s.db.pragma('optimize');
+      }
+    } finally {
+      s.db.close();
+    }
   }
 
   async ping(): Promise<void> {
@@ -162,61 +171,23 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   }
 
   /**
-   * Deletes in transactions of `deleteChunk` rows, oldest first, yielding between them, so the event
+   * Deletes in transactions of at most `deleteChunk` rows, oldest first, yielding between them, so the event
    * writer (in this process or another) waits at most one chunk.
    */
   async deleteBefore(target: RetentionTarget, before: number): Promise<number | null> {
     if (!Number.isSafeInteger(before)) throw new StoreError('before: must be an integer of µs', { retryable: false });
-    const chunk = this.options.deleteChunk ?? 5000;
-    const plan = (s: Open): { find: string; del: string; args: unknown[]; events: boolean } => {
-      if (target === 'events') {
-        const t = before - s.epoch;
-        return {
-          find: 'SELECT t FROM events WHERE t < ? ORDER BY t',
-          del: 'DELETE FROM events WHERE t < ?',
-          args: [t],
-          events: true,
-        };
-      }
-      if (target === '5minute' || target === 'hour') {
-        return {
-          find: 'SELECT start FROM statistics WHERE period = ? AND start < ? ORDER BY start',
-          del: 'DELETE FROM statistics WHERE period = ? AND start < ?',
-          args: [PERIOD_CODE[target], before],
-          events: false,
-        };
-      }
-      return {
-        find: 'SELECT t FROM points WHERE measurement = ? AND t < ? ORDER BY t',
-        del: 'DELETE FROM points WHERE measurement = ? AND t < ?',
-        args: [target, before],
-        events: false,
-      };
-    };
+    if (typeof target !== 'string' || target.length === 0) {
+      throw new StoreError('target: must be events, 5minute, hour or a measurement name', { retryable: false });
+    }
+    const run = this.write(
+      'delete',
+      (s) => new RetentionRun(s.db, s.epoch, target, before, this.options.deleteChunk ?? 5000),
+    );
     let total = 0;
     for (;;) {
-      const n = this.write('delete', (s) => {
-        const p = plan(s);
-        const step = s.db.transaction(() => {
-          // The chunk ends at the time of the chunk-th oldest row: everything strictly older goes.
-          const cut = s.db
-            .prepare(`${p.find} LIMIT 1 OFFSET ?`)
-            .pluck()
-            .get(...p.args, chunk) as number | undefined;
-          const bound = [...p.args.slice(0, -1), cut === undefined ? p.args[p.args.length - 1] : cut];
-          let changes = s.db.prepare(p.del).run(...bound).changes;
-          if (changes === 0 && cut !== undefined) {
-            // More than `chunk` rows share the oldest time: take that whole time.
-            changes = s.db.prepare(p.del).run(...p.args.slice(0, -1), (cut as number) + 1).changes;
-          }
-          if (p.events && changes > 0)
-            s.db.prepare("UPDATE meta SET value = value - ? WHERE key = 'events'").run(changes);
-          return { changes, more: cut !== undefined };
-        });
-        return step.immediate();
-      });
-      total += n.changes;
-      if (!n.more) return total;
+      const step = this.write('delete', () => run.step());
+      total += step.changes;
+      if (!step.more) return total;
       await yieldToLoop();
     }
   }
