@@ -131,6 +131,18 @@ describe('InfluxDB schema', { skip: influxd.skip }, () => {
     assert.equal(tagged?.area_id, 'line\\nbreak\\r\\nand\ttab');
   });
 
+  test("the README's Grafana query works on the measurement as written", async () => {
+    const base = Date.UTC(2025, 0, 10, 10) * 1000;
+    const temps = ['20.5', '21.5', 'unavailable', '22.5'].map((state, i) =>
+      event(5000 + i, { entityId: 'sensor.living_room_temperature', time: base + i * 60_000_000, state }),
+    );
+    await store.writeEvents(temps);
+    // Grafana substitutes $timeFilter and $__interval; here a fixed hour and 1h.
+    const q = `SELECT mean("value") FROM "home_assistant_events" WHERE "entity_id" = 'sensor.living_room_temperature' AND time >= ${base}u AND time < ${base + 3_600_000_000}u GROUP BY time(1h) fill(null)`;
+    const [row] = await rows(server, db, q);
+    assert.equal(row?.mean, 21.5, 'the non-numeric state is no value, not a zero');
+  });
+
   test('writes are idempotent: the same events again leave one point each', async () => {
     const events = Array.from({ length: 50 }, (_, i) => event(1000 + i));
     await store.writeEvents(events);
