@@ -69,6 +69,7 @@ export class Ingestion {
     const { connection, mirror, logger } = this.parts;
     this.gap = { from: storedBefore, lookbackMs: this.parts.config.initialBackfill };
     this.backfill.pending = true;
+    mirror.loadFromMetadata();
     this.ingestor.start();
     mirror.subscribe();
     connection.onConnected(({ reconnect, haVersion }) => {

@@ -191,6 +191,15 @@ export class RegistryMirror implements PlacementLookup {
     this.refreshTimer.unref();
   }
 
+  /** Placements from what metadata.db already holds (the previous run), so events before the first sync have them. */
+  loadFromMetadata(): void {
+    try {
+      this.rebuildPlacements();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'registry mirror: cannot read metadata.db');
+    }
+  }
+
   private rebuildPlacements(): void {
     const next = new Map<string, Placement>();
     for (const e of this.metadata.listEntities()) {

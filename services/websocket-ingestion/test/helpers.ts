@@ -38,7 +38,13 @@ export async function startIngestion(
     silentLogger(),
   );
   const service = createIngestionService(runtime);
-  await service.start();
+  try {
+    await service.start();
+  } catch (error) {
+    await runtime.close();
+    dir.remove();
+    throw error;
+  }
   return {
     runtime,
     service,
