@@ -22,6 +22,8 @@ export interface SportsAppDeps {
   webhooksDbPath: string;
   /** Home Assistant state changes for entity-filter webhooks; none means such webhooks only queue nothing. */
   liveFeed?: LiveFeed;
+  /** State of a remote live feed (split deployment); undefined when in-process. */
+  liveFeedStatus?: () => { connected: boolean; lastError: string | null } | undefined;
   colocated?: () => string[];
   clock?: () => number;
   random?: () => number;
@@ -118,7 +120,7 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
     checks: () => ({
       feed: feedCheck(poller, teamNames),
       store: storeCheck(poller),
-      webhooks: { status: 'healthy', ...engine.stats(), live: bridge?.stats() ?? null },
+      webhooks: webhooksCheck(engine, bridge, deps.liveFeedStatus),
     }),
   });
   registerGameRoutes(app, { games, poller, teams: teamNames, recentMs: config.recent, clock });
@@ -169,4 +171,19 @@ function storeCheck(poller: ScoreboardPoller): HealthCheck {
   const s = poller.status();
   if (s.storeError === null) return { status: 'healthy', pendingPoints: s.pendingPoints };
   return { status: 'degraded', reason: `cannot write sports points: ${s.storeError}`, pendingPoints: s.pendingPoints };
+}
+
+function webhooksCheck(
+  engine: DeliveryEngine,
+  bridge: LiveBridge | undefined,
+  liveFeedStatus: SportsAppDeps['liveFeedStatus'],
+): HealthCheck {
+  const live = bridge?.stats();
+  const detail = { ...engine.stats(), live: live ?? null };
+  const remote = live?.listening ? liveFeedStatus?.() : undefined;
+  if (remote && !remote.connected) {
+    const reason = `live feed from websocket-ingestion disconnected (${remote.lastError ?? 'connecting'}): entity-filter webhooks miss state changes meanwhile`;
+    return { status: 'degraded', reason, ...detail };
+  }
+  return { status: 'healthy', ...detail };
 }

@@ -1,6 +1,6 @@
 import { listen, type Service, servicePort } from '@homeiq/core';
 import type { Runtime } from '@homeiq/storage';
-import { liveFeedFor } from '@homeiq/storage/remote-live-feed';
+import { liveFeedFor, RemoteLiveFeed } from '@homeiq/storage/remote-live-feed';
 import { buildSportsApp } from './app';
 import { loadSportsConfig } from './config';
 
@@ -21,6 +21,10 @@ export function createService(runtime: Runtime): Service {
     webhooksDbPath: runtime.path('webhooks'),
     // Resolved lazily: the live feed is only opened once an entity-filter webhook exists.
     liveFeed: { subscribe: (listener) => liveFeedFor(runtime).subscribe(listener) },
+    liveFeedStatus: () => {
+      const feed = liveFeedFor(runtime);
+      return feed instanceof RemoteLiveFeed ? feed.status() : undefined;
+    },
     colocated: () => [...runtime.local],
   });
   let bound: number | undefined;

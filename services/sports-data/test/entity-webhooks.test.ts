@@ -122,3 +122,50 @@ describe('createService', () => {
     }
   });
 });
+
+describe('split deployment', () => {
+  test('health says so when the remote live feed is down while an entity webhook needs it', async () => {
+    const dir = tempDir('homeiq-sports-split-');
+    const nobody = await freePort();
+    const runtime = new Runtime(
+      {
+        HOMEIQ_DATA_DIR: dir.path,
+        API_KEY,
+        HOMEIQ_HOST: '127.0.0.1',
+        SPORTS_DATA_PORT: '0',
+        WEBSOCKET_INGESTION_URL: `http://127.0.0.1:${nobody}`,
+      },
+      silentLogger(),
+    );
+    runtime.local.add('sports-data');
+    const service = createService(runtime);
+    try {
+      await service.start();
+      assert.equal(
+        (await service.app.inject({ url: '/health' })).json().status,
+        'healthy',
+        'no entity webhook: no need',
+      );
+      const res = await service.app.inject({
+        method: 'POST',
+        url: '/api/v1/webhooks',
+        headers: AUTH,
+        payload: { url: 'http://127.0.0.1:9/h', secret: SECRET, entity_filter: { domains: ['light'] } },
+      });
+      assert.equal(res.statusCode, 201);
+      const report = await waitFor(
+        async () => {
+          const body = (await service.app.inject({ url: '/health' })).json();
+          return body.status === 'degraded' ? body : undefined;
+        },
+        5000,
+        'degraded',
+      );
+      assert.match(report.reasons[0], /live feed from websocket-ingestion disconnected/);
+    } finally {
+      await service.stop();
+      await runtime.close();
+      dir.remove();
+    }
+  });
+});
