@@ -103,6 +103,16 @@ describe('backup and restore', () => {
     const influx = await restoreInto('influxdb', src.svc.backupDir, first.manifest.name);
     handles.push(influx.h);
     assert.deepEqual(await exportLines(influx.h.store), src.lines, 'embedded -> InfluxDB');
+    // InfluxDB keeps old_state and duration_in_state_seconds as fields: restore derives them as ingestion does.
+    const motion = EVENTS.filter((e) => e.entityId === 'binary_sensor.motion_2');
+    const [, motion2] = await influx.h.store.history({
+      entityId: 'binary_sensor.motion_2',
+      start: motion[0]?.time ?? 0,
+      end: (motion[1]?.time ?? 0) + 1,
+      includeStartState: false,
+    });
+    assert.equal(motion2?.oldState, motion[0]?.state);
+    assert.equal(motion2?.durationInStateSeconds, ((motion[1]?.time ?? 0) - (motion[0]?.lastChanged ?? 0)) / 1e6);
     assert.deepEqual(await statistics(influx.h.store), src.stats);
 
     const second = await influx.svc.backups.run(ctx);

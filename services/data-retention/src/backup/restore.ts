@@ -91,12 +91,23 @@ export async function restoreBackup(
     result.events += batch.length - r.rejected.length;
     batch = [];
   };
+  // The export format leaves out old_state and duration_in_state_seconds (derivable): derive them from each
+  // entity's previous event, as ingestion does, for stores that keep them as fields (InfluxDB).
+  const previous = new Map<string, { state: string | null; lastChanged: number }>();
   for await (const [line, n] of jsonLines(eventsPath, progress('restoring events'))) {
+    let e: StateEvent;
     try {
-      batch.push(fromEventJson(line));
+      e = fromEventJson(line);
     } catch (error) {
       throw new ValidationError('file', `${EVENTS_FILE} line ${n}: ${(error as Error).message}`);
     }
+    const prev = previous.get(e.entityId);
+    if (prev) {
+      e.oldState = prev.state;
+      e.durationInStateSeconds = prev.state === null ? null : Math.max(0, (e.time - prev.lastChanged) / 1e6);
+    }
+    previous.set(e.entityId, { state: e.removed ? null : e.state, lastChanged: e.lastChanged });
+    batch.push(e);
     if (batch.length >= batchSize) await writeBatch();
   }
   if (batch.length > 0) await writeBatch();
