@@ -78,6 +78,24 @@ describe('InfluxDB write errors', { skip: influxd.skip }, () => {
     await dropDatabase(server, db);
   });
 
+  test('events that cannot be encoded are refused before sending; the rest is written', async () => {
+    const db = freshDatabase('local');
+    const store = await openStore(server, db);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const events = [event(1), event(2, { entityId: '' }), event(3, { attributes: circular }), event(4)];
+    const result = await store.writeEvents(events);
+    assert.deepEqual(
+      result.rejected.map((r) => r.index),
+      [1, 2],
+    );
+    assert.match(result.rejected[0]!.reason, /entity_id/);
+    assert.match(result.rejected[1]!.reason, /circular/i);
+    assert.equal(result.written, 2);
+    assert.equal(await count(server, db), 2);
+    await dropDatabase(server, db);
+  });
+
   test('field type conflicts (not named) are found by bisection; every other point is written', async () => {
     const db = freshDatabase('conflict');
     const store = await openStore(server, db);

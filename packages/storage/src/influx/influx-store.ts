@@ -102,9 +102,24 @@ export class InfluxStore implements TimeSeriesStore {
 
   async writeEvents(events: StateEvent[]): Promise<WriteResult> {
     if (events.length === 0) return { written: 0, duplicates: 0, rejected: [] };
-    const lines = new Array<string>(events.length);
-    for (let i = 0; i < events.length; i++) lines[i] = eventLine(events[i]!);
-    const rejected = await this.send(lines);
+    const lines: string[] = [];
+    let indexes: number[] | undefined;
+    let rejected: Rejection[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      try {
+        if (typeof e.entityId !== 'string' || e.entityId.length === 0) throw new Error('entity_id: must not be empty');
+        if (!Number.isFinite(e.time)) throw new Error(`time: not a finite number: ${e.time}`);
+        lines.push(eventLine(e));
+        indexes?.push(i);
+      } catch (error) {
+        // Refused here rather than by the server: the rest of the batch still goes.
+        indexes ??= Array.from({ length: i }, (_, k) => k);
+        rejected.push({ index: i, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (lines.length > 0) rejected = rejected.concat(await this.send(lines, indexes));
+    rejected.sort((a, b) => a.index - b.index);
     return { written: events.length - rejected.length, duplicates: 0, rejected };
   }
 

@@ -159,8 +159,13 @@ export class Spool {
     }
     this.writeLsn = lsn;
     this.commitAt = from;
+    if (recovery.records === 0) {
+      // Nothing left to replay: the old segments are fully committed.
+      for (const seg of [...this.segments]) this.removeSegment(seg);
+      this.writeLsn = 0;
+    }
     this.startSegment((last ?? 0) + 1);
-    if (last === undefined) this.commitAt = pos(this.writeSeg, 0);
+    if (recovery.records === 0) this.commitAt = pos(this.writeSeg, 0);
     return recovery;
   }
 
