@@ -17,32 +17,49 @@ const WRITE_LIMIT = 1 << 20;
 
 const TEXT = { binary: false };
 
+/** An event queued for one subscription: `{"id":<sub>,"type":"event","event":<bytes>}`, assembled when written. */
+class SubEvent {
+  constructor(
+    readonly prefix: Buffer,
+    readonly event: Buffer,
+  ) {}
+}
+
+type Queued = string | SubEvent;
+
+function eventMessage(m: SubEvent): Buffer {
+  const buf = Buffer.allocUnsafe(m.prefix.length + m.event.length + 1);
+  m.prefix.copy(buf, 0);
+  m.event.copy(buf, m.prefix.length);
+  buf[buf.length - 1] = 0x7d; // }
+  return buf;
+}
+
 /**
- * `[m1,m2,...]` as UTF-8 bytes, written message by message into one buffer: one pass over each message instead of
- * join() (a copy) plus an encode of the joined string.
+ * `[m1,m2,...]` as UTF-8 bytes in one buffer: events are copied as the bytes they already are, text messages encoded
+ * once (no join() of the whole frame, no second encode).
  */
-function arrayFrame(messages: string[], from: number): Buffer {
-  let chars = 2;
-  for (let i = from; i < messages.length; i++) chars += (messages[i] as string).length + 1;
-  let buf = Buffer.allocUnsafe(chars + (chars >> 2) + 64);
-  let off = 0;
-  buf[off++] = 0x5b; // [
+function arrayFrame(messages: Queued[], from: number): Buffer {
+  let size = 1;
   for (let i = from; i < messages.length; i++) {
-    const message = messages[i] as string;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; only when that might not fit is the exact size worth computing.
-    if (off + message.length * 3 + 2 > buf.length) {
-      const need = off + Buffer.byteLength(message) + 2 + (chars - off);
-      if (need > buf.length) {
-        const bigger = Buffer.allocUnsafe(need + (need >> 2));
-        buf.copy(bigger, 0, 0, off);
-        buf = bigger;
-      }
-    }
-    if (i > from) buf[off++] = 0x2c; // ,
-    off += buf.write(message, off);
+    const m = messages[i] as Queued;
+    size += 1 + (typeof m === 'string' ? Buffer.byteLength(m) : m.prefix.length + m.event.length + 1);
   }
-  buf[off++] = 0x5d; // ]
-  return buf.subarray(0, off);
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  for (let i = from; i < messages.length; i++) {
+    buf[off++] = i === from ? 0x5b : 0x2c; // [ or ,
+    const m = messages[i] as Queued;
+    if (typeof m === 'string') {
+      off += buf.write(m, off);
+    } else {
+      off += m.prefix.copy(buf, off);
+      off += m.event.copy(buf, off);
+      buf[off++] = 0x7d; // }
+    }
+  }
+  buf[off] = 0x5d; // ]
+  return buf;
 }
 
 export type CommandHandler = (conn: Connection, msg: unknown) => void;
@@ -58,7 +75,9 @@ export class Connection {
   coalesce = false;
   /** subscription id -> event type ('*' = all). */
   readonly subscriptions = new Map<number, string>();
-  private queue: string[] = [];
+  /** Per subscription: the bytes that open its event messages. */
+  private readonly prefixes = new Map<number, Buffer>();
+  private queue: Queued[] = [];
   private head = 0;
   private flushScheduled = false;
   private closing = false;
@@ -102,7 +121,7 @@ export class Connection {
   }
 
   /** Queues a message (HA's _send_message), enforcing the slow-client limits. */
-  send(message: string): void {
+  send(message: Queued): void {
     if (this.closing || this.phase === 'closed') return;
     const before = this.pending();
     if (before >= this.settings.maxPending) {
@@ -139,9 +158,15 @@ export class Connection {
   }
 
   /** An event for every subscription of this connection that matches. */
-  deliver(eventType: string, eventJson: string): void {
+  deliver(eventType: string, event: Buffer): void {
     for (const [id, t] of this.subscriptions) {
-      if (t === eventType || t === '*') this.send(`{"id":${id},"type":"event","event":${eventJson}}`);
+      if (t !== eventType && t !== '*') continue;
+      let prefix = this.prefixes.get(id);
+      if (!prefix) {
+        prefix = Buffer.from(`{"id":${id},"type":"event","event":`);
+        this.prefixes.set(id, prefix);
+      }
+      this.send(new SubEvent(prefix, event));
     }
   }
 
@@ -159,7 +184,9 @@ export class Connection {
     if (this.phase === 'closed' || ws.readyState !== WebSocket.OPEN) return;
     while (this.head < this.queue.length && ws.bufferedAmount < WRITE_LIMIT) {
       if (this.queue.length - this.head === 1 || !this.coalesce || this.phase !== 'command') {
-        ws.send(this.queue[this.head++] as string, this.onSent);
+        const m = this.queue[this.head++] as Queued;
+        if (typeof m === 'string') ws.send(m, this.onSent);
+        else ws.send(eventMessage(m), TEXT, this.onSent);
       } else {
         ws.send(arrayFrame(this.queue, this.head), TEXT, this.onSent);
         this.head = this.queue.length;

@@ -1,5 +1,6 @@
 import { formatNumber, KINDS, type Kind, walk } from './entity-kinds';
 import type { Random } from './random';
+import { isoFromMicros, type SimClock } from './time';
 
 type Attrs = Record<string, unknown>;
 
@@ -146,7 +147,7 @@ export function initialModel(kind: Kind, friendlyName: string, random: Random, n
 }
 
 /** Moves the model one step; returns false when nothing changed (HA then only moves last_reported). */
-export function stepModel(m: Model, random: Random, nowIso: string): boolean {
+export function stepModel(m: Model, random: Random, clock: SimClock): boolean {
   const spec = KINDS[m.kind];
   const before = m.state;
   if (spec.numeric) {
@@ -191,7 +192,7 @@ export function stepModel(m: Model, random: Random, nowIso: string): boolean {
       };
       m.state = random.pick(next[before] ?? ['off']);
       if (random.chance(0.2)) m.value = random.int(5, 80) / 100;
-      m.attrs = mediaAttrs(m, random, nowIso);
+      m.attrs = mediaAttrs(m, random, isoFromMicros(clock.peekMicros()));
       return true;
     }
     default:

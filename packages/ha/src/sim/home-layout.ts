@@ -75,8 +75,8 @@ const TEMPLATES: DeviceTemplate[] = [
     ['switch', 'power', 'energy', 'voltage', 'current', 'signal'],
     3,
   ),
-  t('Door', 'Aqara', 'Door and window sensor', 'MCCGQ11LM', 'zha', ['door', 'battery', 'signal'], 1),
-  t('Window', 'Aqara', 'Door and window sensor', 'MCCGQ11LM', 'zha', ['window', 'battery'], 2),
+  t('Door contact', 'Aqara', 'Door and window sensor', 'MCCGQ11LM', 'zha', ['door', 'battery', 'signal'], 1),
+  t('Window contact', 'Aqara', 'Door and window sensor', 'MCCGQ11LM', 'zha', ['window', 'battery'], 2),
   t(
     'Thermostat',
     'ecobee',
@@ -146,13 +146,13 @@ export function buildHome(random: Random, ulids: UlidFactory, entityCount: numbe
   const names = new Set<string>();
   const entityIds = new Set<string>();
 
-  const addDevice = (template: DeviceTemplate, areaId: string | null, areaName: string | null) => {
+  const addDevice = (template: DeviceTemplate, areaId: string | null, areaName: string | null, label?: string) => {
     let configEntry = configEntries.get(template.platform);
     if (!configEntry) {
       configEntry = ulids.next(Math.floor(created * 1000)).toLowerCase();
       configEntries.set(template.platform, configEntry);
     }
-    const base = areaName ? `${areaName} ${template.label.toLowerCase()}` : template.label;
+    const base = label ?? (areaName ? `${areaName} ${template.label.toLowerCase()}` : template.label);
     let name = base;
     for (let n = 2; names.has(name); n++) name = `${base} ${n}`;
     names.add(name);
@@ -215,8 +215,8 @@ export function buildHome(random: Random, ulids: UlidFactory, entityCount: numbe
   };
 
   const areaName = (id: string) => registries.areas.get(id)?.name ?? null;
-  addDevice(PHONE, null, null);
-  addDevice(PHONE, null, null);
+  addDevice(PHONE, null, null, "Anna's phone");
+  addDevice(PHONE, null, null, "Ben's phone");
   addDevice(METER, 'basement', areaName('basement'));
   addDevice(WEATHER, 'garden', areaName('garden'));
   const totalWeight = TEMPLATES.reduce((sum, tpl) => sum + tpl.weight, 0);

@@ -1,10 +1,11 @@
 import { initialModel, type Model, stepModel, unavailableAttrs } from './entity-behaviour';
 import { KINDS } from './entity-kinds';
+import { EMPTY_ATTRS, EventLog, REMOTE, REMOVAL, USER_A, USER_B } from './event-log';
 import { buildHome } from './home-layout';
 import { Random } from './random';
 import { Recorder } from './recorder';
 import type { BusEvent, Registries } from './registry';
-import { eventJson, stateJson } from './state-json';
+import { contextJson, eventJson, NULL_BYTES, stateChangedBytes, stateJsonParts } from './state-json';
 import { isoFromMicros, SimClock } from './time';
 import type { CoreState, EmittedEvent, HaContext, StateRecord } from './types';
 import { UlidFactory } from './ulid';
@@ -15,29 +16,25 @@ type Origin = 'LOCAL' | 'REMOTE';
 /** Where events go: the connection hub. `wants` lets the home skip serializing events nobody listens to. */
 export interface EventSink {
   wants(eventType: string): boolean;
-  publish(eventType: string, eventJson: string): void;
+  /** `event` is the UTF-8 JSON of the event object. */
+  publish(eventType: string, event: Buffer): void;
 }
 
-/** A removal in the emitted log. */
-class Removal {
-  constructor(
-    readonly entity_id: string,
-    readonly time_fired: string,
-    readonly context: HaContext,
-  ) {}
-}
-
+/** An entity of the state machine; its current state is row `row` of the log (-1: not in the state machine). */
 interface SimEntity {
   entityId: string;
+  nameId: number;
   idJson: string;
   /** The integration behind it; null for entities made by fire() / addEntity(). */
   model: Model | null;
-  current: StateRecord | null;
-  /** µs of current.last_changed. */
-  lcUs: number;
-  /** Cached JSON of `current` (null = not built yet). */
-  json: string | null;
-  attrs: Attrs | null;
+  row: number;
+  state: string;
+  attrs: Attrs;
+  lcIso: string;
+  lrUs: number;
+  /** UTF-8 JSON of the current state (null = not built). */
+  bytes: Buffer | null;
+  attrsFor: Attrs | null;
   attrsJson: string;
   /** The state to come back with after a restart. */
   restore: { state: string; attrs: Attrs } | null;
@@ -49,16 +46,12 @@ export class Home {
   readonly random: Random;
   readonly ulids: UlidFactory;
   readonly registries: Registries;
-  readonly recorder = new Recorder();
-  // The emitted-event log, compact (events are kept by the million): new state (or removal) and old state per event.
-  private readonly logNew: (StateRecord | Removal)[] = [];
-  private readonly logOld: (StateRecord | null)[] = [];
-  private readonly logRemote = new Set<number>();
+  readonly log: EventLog;
+  readonly recorder: Recorder;
   readonly entities = new Map<string, SimEntity>();
   coreState: CoreState = 'RUNNING';
   private lottery: SimEntity[] = [];
   private lotteryDirty = true;
-  private readonly users: string[];
 
   constructor(
     seed: number,
@@ -72,133 +65,151 @@ export class Home {
     const startUs = Math.floor(startMs) * 1000;
     const built = buildHome(this.random, this.ulids, entityCount, startMs / 1000);
     this.registries = built.registries;
-    this.users = [this.random.hex(32), this.random.hex(32)];
+    this.log = new EventLog(this.ulids, [this.random.hex(32), this.random.hex(32)]);
+    this.recorder = new Recorder(this.log);
     for (const def of built.entities) {
-      // The home was already running: each entity's state dates from some time in the last 6 hours (recorded, not emitted).
-      const lcUs = startUs - 1 - Math.floor(this.random.next() * 6 * 3600e6);
-      const iso = isoFromMicros(lcUs);
-      const model = initialModel(def.kind, def.friendlyName, this.random, iso);
-      const ctx: HaContext = { id: this.ulids.next(Math.floor(lcUs / 1000)), parent_id: null, user_id: null };
-      const st: StateRecord = {
-        entity_id: def.entityId,
-        state: model.state,
-        attributes: model.attrs,
-        last_changed: iso,
-        last_reported: iso,
-        last_updated: iso,
-        context: ctx,
-      };
-      this.entities.set(def.entityId, this.newEntity(def.entityId, model, st, lcUs));
-      this.recorder.add(def.entityId, st, lcUs, lcUs);
+      // The home was already running: each state dates from the last 6 hours (recorded, not emitted).
+      const us = startUs - 1 - Math.floor(this.random.next() * 6 * 3600e6);
+      const model = initialModel(def.kind, def.friendlyName, this.random, isoFromMicros(us));
+      const e = this.newEntity(def.entityId, model);
+      this.ulids.next(Math.floor(us / 1000));
+      const row = this.log.append(e.nameId, model.state, model.attrs, us, us, -1, Number.NaN, 0, null);
+      this.setCurrent(e, row, isoFromMicros(us));
+      this.entities.set(def.entityId, e);
     }
+    this.log.firstEmitted = this.log.size;
   }
 
-  private newEntity(entityId: string, model: Model | null, current: StateRecord | null, lcUs: number): SimEntity {
+  private newEntity(entityId: string, model: Model | null): SimEntity {
     return {
       entityId,
+      nameId: this.log.nameId(entityId),
       idJson: JSON.stringify(entityId),
       model,
-      current,
-      lcUs,
-      json: null,
-      attrs: null,
-      attrsJson: '',
+      row: -1,
+      state: '',
+      attrs: EMPTY_ATTRS,
+      lcIso: '',
+      lrUs: 0,
+      bytes: null,
+      attrsFor: null,
+      attrsJson: '{}',
       restore: null,
     };
   }
 
+  private setCurrent(e: SimEntity, row: number, lcIso: string): void {
+    this.recorder.add(e.entityId, row);
+    e.row = row;
+    e.state = this.log.state[row] as string;
+    e.attrs = this.log.attrs[row] as Attrs;
+    e.lrUs = this.log.lu[row] as number;
+    e.lcIso = lcIso;
+  }
+
   private attrsJsonOf(e: SimEntity, attrs: Attrs): string {
-    if (attrs !== e.attrs) {
-      e.attrs = attrs;
+    if (attrs !== e.attrsFor) {
+      e.attrsFor = attrs;
       e.attrsJson = JSON.stringify(attrs);
     }
     return e.attrsJson;
   }
 
-  private context(e: SimEntity | null): HaContext {
-    const ms = Math.floor(this.clock.peekMicros() / 1000);
+  /** JSON of an entity's current state. */
+  private currentJson(e: SimEntity): string {
+    const lu = this.log.lu[e.row] as number;
+    const ctx = contextJson(this.log.contextAt(e.row));
+    return stateJsonParts(
+      e.idJson,
+      e.state,
+      this.attrsJsonOf(e, e.attrs),
+      e.lcIso,
+      isoFromMicros(e.lrUs),
+      isoFromMicros(lu),
+      ctx,
+    );
+  }
+
+  /** Draws the context of a change (user and automation contexts for things people switch). */
+  private context(e: SimEntity | null, ms: number): { meta: number; parent: string | null; id: string } {
     const domain = e?.entityId.slice(0, e.entityId.indexOf('.'));
     const byUser = domain === 'light' || domain === 'switch' || domain === 'climate' || domain === 'media_player';
     const roll = byUser ? this.random.next() : 1;
-    return {
-      id: this.ulids.next(ms),
-      parent_id: roll < 0.1 ? this.ulids.next(ms) : null,
-      user_id: roll >= 0.1 && roll < 0.35 ? (this.users[roll < 0.25 ? 0 : 1] as string) : null,
-    };
+    const parent = roll < 0.1 ? this.ulids.next(ms) : null;
+    const id = this.ulids.next(ms);
+    return { meta: roll < 0.1 || roll >= 0.35 ? 0 : roll < 0.25 ? USER_A : USER_B, parent, id };
   }
 
-  /** Sets a state as HA's state machine does; returns null when nothing changed (only last_reported moves). */
-  private write(e: SimEntity, state: string, attrs: Attrs, origin: Origin = 'LOCAL'): StateRecord | null {
-    const old = e.current;
-    const stateChanged = old === null || old.state !== state;
-    if (!stateChanged && old.attributes !== attrs) {
-      const oldJson = this.attrsJsonOf(e, old.attributes);
-      if (JSON.stringify(attrs) === oldJson) attrs = old.attributes;
-    }
-    if (old !== null && !stateChanged && old.attributes === attrs) {
-      this.reReport(e, old);
-      return null;
+  /** Sets a state as HA's state machine does; returns false when nothing changed (only last_reported moves). */
+  private write(e: SimEntity, state: string, attrs: Attrs, origin: Origin = 'LOCAL'): boolean {
+    const present = e.row >= 0;
+    const stateChanged = !present || e.state !== state;
+    if (!stateChanged && e.attrs !== attrs && JSON.stringify(attrs) === this.attrsJsonOf(e, e.attrs)) attrs = e.attrs;
+    if (present && !stateChanged && e.attrs === attrs) {
+      this.reReport(e);
+      return false;
     }
     const nowUs = this.clock.nowMicros();
+    const ms = Math.floor(nowUs / 1000);
     const iso = isoFromMicros(nowUs);
-    const ctx = this.context(e);
-    const rec: StateRecord = {
-      entity_id: e.entityId,
+    const ctx = this.context(e, ms);
+    const meta = ctx.meta | (origin === 'REMOTE' ? REMOTE : 0);
+    const lcUs = stateChanged ? nowUs : (this.log.lc[e.row] as number);
+    const row = this.log.append(
+      e.nameId,
       state,
-      attributes: attrs,
-      last_changed: stateChanged ? iso : old.last_changed,
-      last_reported: iso,
-      last_updated: iso,
-      context: ctx,
-    };
-    const lcUs = stateChanged ? nowUs : e.lcUs;
-    if (origin === 'REMOTE') this.logRemote.add(this.logNew.length);
-    this.logNew.push(rec);
-    this.logOld.push(old);
-    this.recorder.add(e.entityId, rec, nowUs, lcUs);
+      attrs,
+      nowUs,
+      lcUs,
+      e.row,
+      present ? e.lrUs : Number.NaN,
+      meta,
+      ctx.parent,
+    );
+    const lcIso = stateChanged ? iso : e.lcIso;
     if (this.sink.wants('state_changed')) {
-      const oldJson = old === null ? 'null' : (e.json ?? stateJson(e.idJson, old, this.attrsJsonOf(e, old.attributes)));
-      const newJson = stateJson(e.idJson, rec, this.attrsJsonOf(e, attrs));
-      const data = `{"entity_id":${e.idJson},"old_state":${oldJson},"new_state":${newJson}}`;
-      this.sink.publish('state_changed', eventJson('state_changed', data, origin, iso, ctx));
-      e.json = newJson;
+      const ctxJson = contextJson({ id: ctx.id, parent_id: ctx.parent, user_id: this.log.userOf(meta) });
+      const newBytes = Buffer.from(
+        stateJsonParts(e.idJson, state, this.attrsJsonOf(e, attrs), lcIso, iso, iso, ctxJson),
+      );
+      const oldBytes = present ? (e.bytes ?? Buffer.from(this.currentJson(e))) : NULL_BYTES;
+      this.sink.publish('state_changed', stateChangedBytes(e.idJson, oldBytes, newBytes, origin, iso, ctxJson));
+      this.setCurrent(e, row, lcIso);
+      e.bytes = newBytes;
     } else {
-      e.json = null;
+      this.setCurrent(e, row, lcIso);
+      e.bytes = null;
     }
-    e.current = rec;
-    e.lcUs = lcUs;
-    return rec;
+    return true;
   }
 
   /** An unchanged state re-reported: HA moves last_reported in place and fires no state_changed. */
-  private reReport(e: SimEntity, old: StateRecord): void {
-    e.current = { ...old, last_reported: isoFromMicros(this.clock.nowMicros()) };
-    e.json = null;
+  private reReport(e: SimEntity): void {
+    e.lrUs = this.clock.nowMicros();
+    e.bytes = null;
   }
 
   /** Fires a bus event that is not a state change (registry updates, homeassistant_started). */
   fireEvent(event: BusEvent): void {
     if (!this.sink.wants(event.event_type)) return;
-    const iso = isoFromMicros(this.clock.nowMicros());
-    this.sink.publish(
-      event.event_type,
-      eventJson(event.event_type, JSON.stringify(event.data), 'LOCAL', iso, this.context(null)),
-    );
+    const nowUs = this.clock.nowMicros();
+    const ctx: HaContext = { id: this.ulids.next(Math.floor(nowUs / 1000)), parent_id: null, user_id: null };
+    const json = eventJson(event.event_type, JSON.stringify(event.data), 'LOCAL', isoFromMicros(nowUs), ctx);
+    this.sink.publish(event.event_type, Buffer.from(json));
   }
 
-  /** One generated event; returns false when the chosen entity only re-reported. */
+  /** One generated change; returns false when the chosen entity only re-reported. */
   step(): boolean {
     if (this.lotteryDirty) this.rebuildLottery();
     if (this.lottery.length === 0) return false;
     const e = this.lottery[Math.floor(this.random.next() * this.lottery.length)] as SimEntity;
     const model = e.model as Model;
-    if (e.current === null) return false;
-    const changed = stepModel(model, this.random, isoFromMicros(this.clock.peekMicros()));
-    if (!changed) {
-      this.reReport(e, e.current);
+    if (e.row < 0) return false;
+    if (!stepModel(model, this.random, this.clock)) {
+      this.reReport(e);
       return false;
     }
-    return this.write(e, model.state, model.attrs, this.random.chance(0.005) ? 'REMOTE' : 'LOCAL') !== null;
+    return this.write(e, model.state, model.attrs, this.random.chance(0.005) ? 'REMOTE' : 'LOCAL');
   }
 
   /** Emits `count` real state changes (re-reports do not count). */
@@ -216,72 +227,43 @@ export class Home {
     this.lotteryDirty = false;
   }
 
+  private current(e: SimEntity): StateRecord {
+    return this.log.recordAt(e.row, e.lrUs);
+  }
+
   fire(entityId: string, state: string, attributes?: Attrs): StateRecord {
     let e = this.entities.get(entityId);
     if (!e) {
-      e = this.newEntity(entityId, null, null, 0);
+      e = this.newEntity(entityId, null);
       this.entities.set(entityId, e);
     }
-    const attrs = attributes ?? e.current?.attributes ?? {};
+    const attrs = attributes ?? (e.row >= 0 ? e.attrs : {});
     if (e.model) {
       e.model.state = state;
       e.model.attrs = attrs;
       const n = Number(state);
       if (state !== '' && Number.isFinite(n)) e.model.value = n;
     }
-    return this.write(e, state, attrs) ?? (e.current as StateRecord);
+    this.write(e, state, attrs);
+    return this.current(e);
   }
 
-  addEntity(entityId: string, state: string, attributes: Attrs, deviceId: string | undefined): StateRecord {
-    if (this.entities.has(entityId) || this.registries.entities.has(entityId))
-      throw new Error(`entityId: ${entityId} exists`);
-    const device = deviceId === undefined ? undefined : this.registries.devices.get(deviceId);
-    if (deviceId !== undefined && !device) throw new Error(`deviceId: no device ${deviceId}`);
-    const nowS = this.clock.peekMicros() / 1e6;
-    this.fireEvent(
-      this.registries.addEntity({
-        area_id: null,
-        categories: {},
-        config_entry_id: device?.primary_config_entry ?? null,
-        created_at: nowS,
-        device_id: device?.id ?? null,
-        disabled_by: null,
-        entity_category: null,
-        entity_id: entityId,
-        has_entity_name: false,
-        hidden_by: null,
-        icon: null,
-        id: this.random.hex(32),
-        labels: [],
-        modified_at: nowS,
-        name: null,
-        options: {},
-        original_name: typeof attributes.friendly_name === 'string' ? attributes.friendly_name : null,
-        platform: device?.identifiers[0]?.[0] ?? 'template',
-        translation_key: null,
-        unique_id: this.random.hex(16),
-      }),
-    );
-    return this.fire(entityId, state, attributes);
-  }
-
-  /** state_changed with new_state null; the entity is gone from the state machine. */
+  /** state_changed with new_state null; the entity leaves the state machine. */
   private removeState(e: SimEntity): void {
-    const old = e.current;
     this.entities.delete(e.entityId);
     this.lotteryDirty = true;
-    if (old === null) return;
+    if (e.row < 0) return;
     const nowUs = this.clock.nowMicros();
     const iso = isoFromMicros(nowUs);
-    const ctx = this.context(null);
-    this.logNew.push(new Removal(e.entityId, iso, ctx));
-    this.logOld.push(old);
-    this.recorder.add(e.entityId, null, nowUs, null);
+    const ctx = this.context(null, Math.floor(nowUs / 1000));
+    const row = this.log.append(e.nameId, '', EMPTY_ATTRS, nowUs, Number.NaN, e.row, e.lrUs, REMOVAL, null);
+    this.recorder.add(e.entityId, row);
     if (this.sink.wants('state_changed')) {
-      const oldJson = e.json ?? stateJson(e.idJson, old, this.attrsJsonOf(e, old.attributes));
-      const data = `{"entity_id":${e.idJson},"old_state":${oldJson},"new_state":null}`;
-      this.sink.publish('state_changed', eventJson('state_changed', data, 'LOCAL', iso, ctx));
+      const ctxJson = contextJson({ id: ctx.id, parent_id: null, user_id: null });
+      const oldBytes = e.bytes ?? Buffer.from(this.currentJson(e));
+      this.sink.publish('state_changed', stateChangedBytes(e.idJson, oldBytes, NULL_BYTES, 'LOCAL', iso, ctxJson));
     }
+    e.row = -1;
   }
 
   remove(entityId: string): void {
@@ -301,60 +283,41 @@ export class Home {
     this.recorder.rename(oldId, newId);
     const e = this.entities.get(oldId);
     if (!e) return;
-    const current = e.current;
+    const { row, state, attrs } = e;
     this.removeState(e);
-    const moved = this.newEntity(newId, e.model, null, 0);
+    const moved = this.newEntity(newId, e.model);
     this.entities.set(newId, moved);
     this.lotteryDirty = true;
-    if (current) this.write(moved, current.state, current.attributes);
+    if (row >= 0) this.write(moved, state, attrs);
+  }
+
+  /** A new registry entity (entity_registry_updated create), then its first state. */
+  addEntity(entityId: string, state: string, attributes: Attrs, deviceId: string | undefined): StateRecord {
+    if (this.entities.has(entityId) || this.registries.entities.has(entityId))
+      throw new Error(`entityId: ${entityId} exists`);
+    const nowS = this.clock.peekMicros() / 1e6;
+    this.fireEvent(this.registries.createEntity(entityId, deviceId, attributes, this.random, nowS));
+    return this.fire(entityId, state, attributes);
   }
 
   emittedCount(): number {
-    return this.logNew.length;
+    return this.log.size - this.log.firstEmitted;
   }
 
-  /** Every state_changed emitted so far, in order (built on demand from the compact log). */
   emitted(): EmittedEvent[] {
-    const out: EmittedEvent[] = new Array(this.logNew.length);
-    for (let i = 0; i < this.logNew.length; i++) {
-      const n = this.logNew[i] as StateRecord | Removal;
-      const old_state = this.logOld[i] ?? null;
-      out[i] =
-        n instanceof Removal
-          ? {
-              entity_id: n.entity_id,
-              new_state: null,
-              old_state,
-              time_fired: n.time_fired,
-              context: n.context,
-              origin: 'LOCAL',
-            }
-          : {
-              entity_id: n.entity_id,
-              new_state: n,
-              old_state,
-              time_fired: n.last_updated,
-              context: n.context,
-              origin: this.logRemote.has(i) ? 'REMOTE' : 'LOCAL',
-            };
-    }
-    return out;
+    return this.log.emitted();
   }
 
-  /** get_states' result, reusing each entity's cached JSON. */
+  /** get_states' result. */
   statesJson(): string {
     const parts: string[] = [];
-    for (const e of this.entities.values()) {
-      if (!e.current) continue;
-      e.json ??= stateJson(e.idJson, e.current, this.attrsJsonOf(e, e.current.attributes));
-      parts.push(e.json);
-    }
+    for (const e of this.entities.values()) if (e.row >= 0) parts.push(this.currentJson(e));
     return `[${parts.join(',')}]`;
   }
 
   states(): StateRecord[] {
     const out: StateRecord[] = [];
-    for (const e of this.entities.values()) if (e.current) out.push(e.current);
+    for (const e of this.entities.values()) if (e.row >= 0) out.push(this.current(e));
     return out;
   }
 
@@ -362,9 +325,9 @@ export class Home {
   shutDown(): void {
     this.coreState = 'NOT_RUNNING';
     for (const e of this.entities.values()) {
-      e.restore = e.current ? { state: e.current.state, attrs: e.current.attributes } : null;
-      e.current = null;
-      e.json = null;
+      e.restore = e.row >= 0 ? { state: e.state, attrs: e.attrs } : null;
+      e.row = -1;
+      e.bytes = null;
     }
   }
 

@@ -13,8 +13,8 @@ export class Hub implements EventSink {
     return (this.counts.get(eventType) ?? 0) > 0 || (this.counts.get('*') ?? 0) > 0;
   }
 
-  publish(eventType: string, eventJson: string): void {
-    for (const conn of this.subscribers) conn.deliver(eventType, eventJson);
+  publish(eventType: string, event: Buffer): void {
+    for (const conn of this.subscribers) conn.deliver(eventType, event);
   }
 
   subscribe(conn: Connection, eventType: string): void {

@@ -1,3 +1,5 @@
+import type { Random } from './random';
+
 /** Home Assistant's three registries, in the shapes `config/*_registry/list` returns (HA 2025.1). */
 
 export interface AreaEntry {
@@ -95,6 +97,40 @@ export class Registries {
   addEntity(entry: EntityEntry): BusEvent {
     this.entities.set(entry.entity_id, entry);
     return { event_type: 'entity_registry_updated', data: { action: 'create', entity_id: entry.entity_id } };
+  }
+
+  /** A new entity entry (on a device when given), as an integration would register it. */
+  createEntity(
+    entityId: string,
+    deviceId: string | undefined,
+    attributes: Record<string, unknown>,
+    random: Random,
+    nowSeconds: number,
+  ): BusEvent {
+    const device = deviceId === undefined ? undefined : this.devices.get(deviceId);
+    if (deviceId !== undefined && !device) throw new Error(`deviceId: no device ${deviceId}`);
+    return this.addEntity({
+      area_id: null,
+      categories: {},
+      config_entry_id: device?.primary_config_entry ?? null,
+      created_at: nowSeconds,
+      device_id: device?.id ?? null,
+      disabled_by: null,
+      entity_category: null,
+      entity_id: entityId,
+      has_entity_name: false,
+      hidden_by: null,
+      icon: null,
+      id: random.hex(32),
+      labels: [],
+      modified_at: nowSeconds,
+      name: null,
+      options: {},
+      original_name: typeof attributes.friendly_name === 'string' ? attributes.friendly_name : null,
+      platform: device?.identifiers[0]?.[0] ?? 'template',
+      translation_key: null,
+      unique_id: random.hex(16),
+    });
   }
 
   removeEntity(entityId: string): BusEvent | undefined {

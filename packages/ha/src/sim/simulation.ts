@@ -4,7 +4,7 @@ import type { SimServer } from './server';
 import type { EmittedEvent, SimControls, StateRecord } from './types';
 
 /** Events generated per step of a burst or restart flood: one coalesced frame per client per step. */
-const CHUNK = 256;
+const CHUNK = 512;
 const TICK_MS = 20;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
