@@ -95,13 +95,16 @@ export class RemoteLiveFeed implements LiveFeed {
       this.options.logger?.info({ url: this.endpoint }, 'live feed connected');
     });
     socket.on('message', (data: WebSocket.RawData) => this.onMessage(data));
+    let refused = false;
     socket.on('unexpected-response', (_req, res) => {
+      refused = true;
       this.lastError = `HTTP ${res.statusCode} from ${this.endpoint}`;
       res.resume();
       socket.terminate();
     });
     socket.on('error', (error) => {
-      this.lastError = errorMessage(error);
+      // Terminating a refused handshake also reports an error: keep the HTTP status as the reason.
+      if (!refused) this.lastError = errorMessage(error);
     });
     socket.on('close', () => {
       if (this.socket !== socket) return;

@@ -64,6 +64,11 @@ export function buildApp(deps: DataApiDeps): DataApiApp {
   });
   registerOpenApi(app);
   app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // An upgrade refused by the API-key hook (401/403) runs before @fastify/websocket marks the request, so nothing
+  // would close its socket, which the HTTP server no longer tracks: close it once the refusal is sent.
+  app.addHook('onResponse', async (request) => {
+    if (request.raw.headers.upgrade) request.raw.socket?.destroy();
+  });
   app.register(async (scope) => registerRoutes(scope as unknown as HttpApp, ctx, hub));
   app.addHook('preClose', async () => hub.closeAll());
   return { app, hub };
