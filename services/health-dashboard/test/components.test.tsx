@@ -7,7 +7,7 @@ import { ConfigTable } from '../src/web/components/config-table';
 import { EventTable } from '../src/web/components/event-table';
 import { ServiceTiles } from '../src/web/components/service-tiles';
 import { SimulatedBanner } from '../src/web/components/simulated-banner';
-import { TimeChart } from '../src/web/components/time-chart';
+import { TimeChart, xRange } from '../src/web/components/time-chart';
 import { ProgressBar } from '../src/web/components/ui';
 import { bytes, duration, numeric } from '../src/web/format';
 import { tabOf } from '../src/web/router';
@@ -170,6 +170,15 @@ describe('dashboard helpers', () => {
       { state: 'on', last_changed: '2026-01-01T00:01:00Z' },
     ]);
     assert.deepEqual(onOff, { x: [1767225600, 1767225660], y: [0, 1], numeric: false });
+    const held = historySeries([{ state: 'on', last_changed: '2026-01-01T00:00:00Z' }], 1767225700);
+    assert.deepEqual(held.x, [1767225600, 1767225700], 'the last state holds until now');
+    assert.deepEqual(held.y, [1, 1]);
+  });
+
+  test('chart x window: as asked, else the data span, widened around a single point', () => {
+    assert.deepEqual(xRange(100, 200, [0, 1000]), [0, 1000]);
+    assert.deepEqual(xRange(100, 200), [100, 200]);
+    assert.deepEqual(xRange(100, 100), [40, 160]);
   });
 
   test('formatting', () => {

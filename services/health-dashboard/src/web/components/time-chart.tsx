@@ -12,9 +12,18 @@ export interface ChartSeries {
  * A time-series chart on uPlot (canvas; stays smooth with many thousands of points). `x` is seconds since
  * the epoch. The chart is created once and fed with setData, so live updates do not rebuild it.
  */
-export function TimeChart(props: { x: number[]; series: ChartSeries[]; height?: number; testId?: string }) {
+export function TimeChart(props: {
+  x: number[];
+  series: ChartSeries[];
+  height?: number;
+  testId?: string;
+  /** The time window to show, seconds (default: the data's own span). */
+  range?: [number, number];
+}) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const range = useRef(props.range);
+  range.current = props.range;
   const shape = props.series.map((s) => `${s.label}:${s.stepped ? 1 : 0}`).join('|');
 
   // Rebuilt only when the series change shape (`shape`); data flows through setData below.
@@ -29,6 +38,7 @@ export function TimeChart(props: { x: number[]; series: ChartSeries[]; height?: 
       width: Math.max(200, el.clientWidth),
       height: props.height ?? 220,
       legend: { show: props.series.length > 1 },
+      scales: { x: { time: true, range: (_u, min, max) => xRange(min, max, range.current) } },
       axes: [axis, axis],
       series: [
         {},
@@ -57,4 +67,14 @@ export function TimeChart(props: { x: number[]; series: ChartSeries[]; height?: 
   });
 
   return <div className="chart" ref={box} data-testid={props.testId} data-points={props.x.length} />;
+}
+
+/** The x window: the one asked for, else the data's span, widened to two minutes around a single point. */
+export function xRange(min: number, max: number, wanted?: [number, number]): [number, number] {
+  if (wanted) return wanted;
+  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+    const now = Date.now() / 1000;
+    return [now - 60, now];
+  }
+  return max - min < 1 ? [min - 60, max + 60] : [min, max];
 }

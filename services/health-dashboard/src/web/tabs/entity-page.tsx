@@ -26,8 +26,14 @@ interface Statistics {
 
 const RANGES = { '1h': 1, '24h': 24, '7d': 168 } as const;
 
-/** Turns a history into chart columns: numeric states as values, the rest as a stepped 0/1 on/off line. */
-export function historySeries(states: HistoryState[]): { x: number[]; y: Array<number | null>; numeric: boolean } {
+/**
+ * Turns a history into chart columns: numeric states as values, the rest as a stepped 0/1 on/off line. The last
+ * state holds until `until` (seconds), so a quiet sensor still draws a line to now.
+ */
+export function historySeries(
+  states: HistoryState[],
+  until?: number,
+): { x: number[]; y: Array<number | null>; numeric: boolean } {
   const isNumeric = states.some((s) => numeric(s.state) !== null);
   const x: number[] = [];
   const y: Array<number | null> = [];
@@ -36,6 +42,11 @@ export function historySeries(states: HistoryState[]): { x: number[]; y: Array<n
     if (!Number.isFinite(t)) continue;
     x.push(t);
     y.push(isNumeric ? numeric(s.state) : ['on', 'open', 'home', 'playing', 'unlocked'].includes(s.state) ? 1 : 0);
+  }
+  const lastX = x.at(-1);
+  if (until !== undefined && lastX !== undefined && until > lastX) {
+    x.push(until);
+    y.push(y.at(-1) ?? null);
   }
   return { x, y, numeric: isNumeric };
 }
@@ -54,7 +65,8 @@ export function EntityPage({ entityId }: { entityId: string }) {
     60_000,
   );
   const states = history.data?.states ?? [];
-  const series = historySeries(states);
+  const now = Date.now() / 1000;
+  const series = historySeries(states, now);
   const rows = stats.data?.statistics[entityId] ?? [];
   const unit =
     stats.data?.units[entityId] ?? (states.at(-1)?.attributes?.unit_of_measurement as string | undefined) ?? '';
@@ -79,7 +91,8 @@ export function EntityPage({ entityId }: { entityId: string }) {
         <Loading when={history.loading} />
         <TimeChart
           x={series.x}
-          series={[{ label: series.numeric ? unit || 'value' : 'on', values: series.y, stepped: !series.numeric }]}
+          series={[{ label: series.numeric ? unit || 'value' : 'on', values: series.y, stepped: true }]}
+          range={[Date.parse(start) / 1000, now]}
           testId="history-chart"
         />
       </Card>

@@ -70,6 +70,7 @@ function WeatherCard() {
       <TimeChart
         x={points.map((p) => Date.parse(p.time) / 1000)}
         series={[{ label: '°C', values: points.map((p) => p.temperature ?? null) }]}
+        range={[Date.now() / 1000 - 86_400, Date.now() / 1000]}
         height={160}
         testId="weather-chart"
       />

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, usePoll } from '../api';
 import { type Alert, AlertList } from '../components/alert-list';
 import { type ServiceHealth, ServiceTiles } from '../components/service-tiles';
@@ -29,21 +29,21 @@ export interface AdminStats {
   ingestion: { available: boolean; reason?: string };
 }
 
-const WINDOW = 600; // points kept in the live chart (10 min at one per second... or 20 min at 2 s)
+const WINDOW = 900; // samples kept for the live chart: 30 min at one per 2 s
 
-/** Keeps a rolling window of events/s samples for the live chart. */
+/** events/s samples, kept across tab switches for as long as the page is open. */
+const rateHistory = { x: [] as number[], y: [] as number[] };
+
 function useRateHistory(stats: AdminStats | undefined) {
-  const xs = useRef<number[]>([]);
-  const ys = useRef<number[]>([]);
   const [, bump] = useState(0);
   useEffect(() => {
     const rate = stats?.eventsPerSecond?.now;
     if (rate === undefined) return;
-    xs.current = [...xs.current, Date.now() / 1000].slice(-WINDOW);
-    ys.current = [...ys.current, rate].slice(-WINDOW);
+    rateHistory.x = [...rateHistory.x, Date.now() / 1000].slice(-WINDOW);
+    rateHistory.y = [...rateHistory.y, rate].slice(-WINDOW);
     bump((n) => n + 1);
   }, [stats]);
-  return { x: xs.current, y: ys.current };
+  return rateHistory;
 }
 
 export function Overview() {
