@@ -131,6 +131,7 @@ export class Simulation {
       updateArea: (areaId, changes) =>
         home.fireEvent(home.registries.updateArea(areaId, changes, home.clock.peekMicros() / 1e6)),
       emitted: (): EmittedEvent[] => home.emitted(),
+      emittedCount: () => home.emittedCount(),
       entityIds: () => [...home.entities.keys()],
       sendRaw: (frame) => {
         for (const conn of this.hub.connections) conn.sendRaw(frame);

@@ -81,6 +81,8 @@ export interface SimControls {
   updateArea(areaId: string, changes: { name?: string; icon?: string | null }): void;
   /** Every state_changed ever emitted, including those while no client was connected. */
   emitted(): EmittedEvent[];
+  /** How many state_changed events were emitted (cheap; emitted() rebuilds every event). */
+  emittedCount(): number;
   entityIds(): string[];
   /** Sends a raw (possibly malformed) text frame to every authenticated client. */
   sendRaw(frame: string): void;
