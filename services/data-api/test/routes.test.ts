@@ -34,7 +34,10 @@ after(async () => {
 
 async function get(url: string, headers: Record<string, string> = AUTH) {
   const res = await app.inject({ method: 'GET', url, headers });
-  return { status: res.statusCode, body: String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body };
+  return {
+    status: res.statusCode,
+    body: String(res.headers['content-type'] ?? '').includes('json') ? res.json() : res.body,
+  };
 }
 
 const byKey = (a: StateEvent, b: StateEvent) =>
