@@ -15,7 +15,7 @@ describe('following a game through the scoreboard feed', () => {
   const env = () => ({
     SPORTS_TEAMS: 'nfl:SEA,nba:LAL',
     SPORTS_FEED_URL: sim.url,
-    SPORTS_FEED_TIMEOUT: '300ms',
+    SPORTS_FEED_TIMEOUT: '2s',
   });
 
   before(async () => {
@@ -40,6 +40,8 @@ describe('following a game through the scoreboard feed', () => {
       ],
     });
     receiver = await startReceiver();
+    // Warm up fetch (undici loads lazily) so that a busy machine does not turn the first request into a timeout.
+    await (await fetch(`${sim.url}/apis/site/v2/sports/${NFL}/scoreboard`)).text();
     f = await sportsFixture({ env: env() });
     seaHook = await createWebhook(f, {
       url: receiver.url,

@@ -16,6 +16,8 @@ describe('weather-api on Open-Meteo', () => {
   let now = Date.UTC(2025, 0, 10, 10, 7);
   before(async () => {
     sim = await startSimulatedWeather({ clock: () => now });
+    // Warm up fetch (undici loads lazily) so that a busy machine does not turn the first request into a timeout.
+    await (await fetch(`${sim.url}/v1/forecast?latitude=0&longitude=0`)).text();
     f = await weatherFixture(
       {
         WEATHER_OPEN_METEO_URL: sim.url,
