@@ -158,93 +158,103 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     );
 
     // (a) The ceiling: read and parse, nothing else.
-    const ceiling = await burst(
-      sim,
-      n,
-      (frame) => {
-        const parsed = JSON.parse(frame.toString('utf8')) as Obj | Obj[];
-        return Array.isArray(parsed) ? parsed.length : 1;
-      },
-      async () => undefined,
-    );
-    const ceilingRate = ceiling.events / ceiling.seconds;
-    ctx.log(`ceiling: ${ceiling.events} events in ${ceiling.seconds.toFixed(2)} s`);
-    results.push({ suite: SUITE, name: CEILING, value: ceilingRate, unit: 'events/s' });
+    const ceiling = () =>
+      burst(
+        sim,
+        n,
+        (frame) => {
+          const parsed = JSON.parse(frame.toString('utf8')) as Obj | Obj[];
+          return Array.isArray(parsed) ? parsed.length : 1;
+        },
+        async () => undefined,
+      );
 
     // (b) Naive: no spool, 5000-point requests posted as soon as they fill, all awaited at the end.
-    const naiveDb = 'bench_naive';
-    const naiveStore = new InfluxStore(
-      loadConfig(storageSchema, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: naiveDb }),
-      silentLogger(),
-    );
-    await naiveStore.open();
-    let lines: string[] = [];
-    const posts: Array<Promise<unknown>> = [];
-    const post = () => {
-      const body = lines.join('\n');
-      lines = [];
-      posts.push(
-        fetch(`${server.url}/write?db=${naiveDb}&precision=u`, { method: 'POST', body }).then((r) => r.text()),
+    const naive = async (db: string) => {
+      await new InfluxStore(
+        loadConfig(storageSchema, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: db }),
+        silentLogger(),
+      ).open();
+      let lines: string[] = [];
+      const posts: Array<Promise<unknown>> = [];
+      const post = () => {
+        const body = lines.join('\n');
+        lines = [];
+        posts.push(fetch(`${server.url}/write?db=${db}&precision=u`, { method: 'POST', body }).then((r) => r.text()));
+      };
+      return burst(
+        sim,
+        n,
+        (frame) => {
+          const events = eventsOf(frame);
+          for (const e of events) lines.push(eventLine(e));
+          if (lines.length >= 5000) post();
+          return events.length;
+        },
+        async () => {
+          if (lines.length > 0) post();
+          await Promise.all(posts);
+        },
       );
     };
-    const naive = await burst(
-      sim,
-      n,
-      (frame) => {
-        const events = eventsOf(frame);
-        for (const e of events) lines.push(eventLine(e));
-        if (lines.length >= 5000) post();
-        return events.length;
-      },
-      async () => {
-        if (lines.length > 0) post();
-        await Promise.all(posts);
-      },
-    );
-    const naiveRate = naive.events / naive.seconds;
-    ctx.log(
-      `naive: ${naive.events} events in ${naive.seconds.toFixed(2)} s, stored ${await countPoints(server, naiveDb)}`,
-    );
+
+    // (c) End to end through the durable pipeline: spooled, batched, committed in InfluxDB.
+    const piped = async (db: string) => {
+      const dir = join(ctx.tmp, db);
+      const e2e = pipelineInto(server, db, dir);
+      await e2e.store.open();
+      await e2e.pipeline.start();
+      const r = await burst(
+        sim,
+        n,
+        (frame) => {
+          const events = eventsOf(frame);
+          e2e.pipeline.accept(events, frame);
+          return events.length;
+        },
+        () => e2e.pipeline.flush(),
+      );
+      await e2e.pipeline.stop();
+      rmSync(dir, { recursive: true, force: true });
+      return r;
+    };
+
+    // Interleaved rounds; each figure is its best round, so a noisy neighbour hurts every variant alike.
+    const best = { ceiling: 0, naive: 0, e2e: 0 };
+    const rate = (r: { events: number; seconds: number }) => r.events / r.seconds;
+    for (let round = 0; round < (ctx.quick ? 1 : 2); round++) {
+      const c = await ceiling();
+      const v = await naive(`bench_naive_${round}`);
+      const e = await piped(`bench_e2e_${round}`);
+      const stored = await countPoints(server, `bench_e2e_${round}`);
+      ctx.log(
+        `round ${round}: ceiling ${rate(c).toFixed(0)}/s, naive ${rate(v).toFixed(0)}/s, ` +
+          `pipeline ${rate(e).toFixed(0)}/s (${e.events} events, ${stored} stored)`,
+      );
+      if (stored < e.events) ctx.log(`WARNING: ${e.events - stored} events missing`);
+      best.ceiling = Math.max(best.ceiling, rate(c));
+      best.naive = Math.max(best.naive, rate(v));
+      best.e2e = Math.max(best.e2e, rate(e));
+    }
+    results.push({ suite: SUITE, name: CEILING, value: best.ceiling, unit: 'events/s' });
     results.push({
       suite: SUITE,
       name: 'naive writer, no spool (5000-point requests)',
-      value: naiveRate,
+      value: best.naive,
       unit: 'events/s',
-      ratio: naiveRate / ceilingRate,
+      ratio: best.naive / best.ceiling,
       baseline: CEILING,
     });
-
-    // (c) End to end through the durable pipeline: spooled, batched, committed in InfluxDB.
-    const e2eDir = join(ctx.tmp, 'e2e');
-    const e2e = pipelineInto(server, 'bench_e2e', e2eDir);
-    await e2e.store.open();
-    await e2e.pipeline.start();
-    const piped = await burst(
-      sim,
-      n,
-      (frame) => {
-        const events = eventsOf(frame);
-        e2e.pipeline.accept(events, frame);
-        return events.length;
-      },
-      () => e2e.pipeline.flush(),
-    );
-    await e2e.pipeline.stop();
-    const e2eRate = piped.events / piped.seconds;
-    const stored = await countPoints(server, 'bench_e2e');
-    ctx.log(`pipeline: ${piped.events} events in ${piped.seconds.toFixed(2)} s, stored ${stored}`);
-    if (stored < piped.events) ctx.log(`WARNING: ${piped.events - stored} events missing`);
     results.push({
       suite: SUITE,
       name: 'end to end into InfluxDB through the spool',
-      value: e2eRate,
+      value: best.e2e,
       unit: 'events/s',
-      ratio: e2eRate / ceilingRate,
+      ratio: best.e2e / best.ceiling,
       baseline: CEILING,
       goal: '>= 0.6x',
-      met: e2eRate / ceilingRate >= 0.6,
+      met: best.e2e / best.ceiling >= 0.6,
     });
-    rmSync(e2eDir, { recursive: true, force: true });
 
     // (d) Drain after an outage: events accepted while influxd is dead, timed from its restart to all committed.
     const outDir = join(ctx.tmp, 'outage');
