@@ -34,7 +34,11 @@ describe('OpenWeatherMap (WEATHER_API_KEY set)', () => {
 
   test('the API key never appears in errors, health, responses or logs', async () => {
     const sim = await startSimulatedWeather({ apiKey: 'the-right-key-is-different' });
-    const f = await weatherFixture({ WEATHER_API_KEY: OWM_KEY, WEATHER_OPENWEATHERMAP_URL: sim.url });
+    const f = await weatherFixture({
+      WEATHER_API_KEY: OWM_KEY,
+      WEATHER_OPENWEATHERMAP_URL: sim.url,
+      WEATHER_TIMEOUT: '1s',
+    });
     try {
       await f.poller.pollOnce(); // 401: wrong key
       sim.failNext('timeout');
