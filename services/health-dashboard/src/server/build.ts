@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +30,17 @@ export function isStale(distDir: string): boolean {
   return sources > statSync(built).mtimeMs;
 }
 
-/** Runs `vite build` in a child process (keeps the bundler's memory out of the server). */
+/**
+ * Runs `vite build` in a child process (keeps the bundler's memory out of the server) into a fresh folder beside
+ * `distDir`, then swaps it in, so a server (or a second `homeiq start`) never reads a half-written dist/.
+ */
 export async function buildApp(distDir: string, logger: Logger): Promise<void> {
+  const staging = `${distDir}.building-${process.pid}-${Date.now()}`;
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const started = Date.now();
   logger.info({ distDir }, 'building the dashboard (vite build)');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--outDir', distDir, '--emptyOutDir'], {
+    const child = spawn(process.execPath, [vite, 'build', '--outDir', staging, '--emptyOutDir'], {
       cwd: PACKAGE_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,6 +54,11 @@ export async function buildApp(distDir: string, logger: Logger): Promise<void> {
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${output}`)),
     );
+  }).catch((error: unknown) => {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
   });
+  rmSync(distDir, { recursive: true, force: true });
+  renameSync(staging, distDir);
   logger.info({ tookMs: Date.now() - started }, 'dashboard built');
 }

@@ -45,6 +45,9 @@ export function Entities() {
     [all.data],
   );
   const deviceName = new Map((devices.data?.devices ?? []).map((d) => [d.id, d.name_by_user ?? d.name ?? d.id]));
+  const deviceArea = new Map((devices.data?.devices ?? []).map((d) => [d.id, d.area_id]));
+  // An entity without its own area is in its device's area (as in Home Assistant).
+  const areaOf = (e: Entity) => e.area_id ?? (e.device_id ? (deviceArea.get(e.device_id) ?? null) : null);
   const areaName = new Map((areas.data?.areas ?? []).map((a) => [a.area_id, a.name]));
   const visibleDevices = (devices.data?.devices ?? []).filter((d) => !area || d.area_id === area);
   const needle = text.trim().toLowerCase();
@@ -118,7 +121,7 @@ export function Entities() {
                   </td>
                   <td>{e.name ?? e.original_name ?? ''}</td>
                   <td className="hide-narrow">{e.device_id ? (deviceName.get(e.device_id) ?? e.device_id) : ''}</td>
-                  <td className="hide-narrow">{e.area_id ? (areaName.get(e.area_id) ?? e.area_id) : ''}</td>
+                  <td className="hide-narrow">{areaName.get(areaOf(e) ?? '') ?? areaOf(e) ?? ''}</td>
                 </tr>
               ))}
             </tbody>
