@@ -5,55 +5,60 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const DECODE = new Int8Array(128).fill(-1);
 for (let i = 0; i < CROCKFORD.length; i++) DECODE[CROCKFORD.charCodeAt(i)] = i;
 
+/** Base32 value of s[from, to) (at most 10 chars: exact in a double), or -1 when a char is not Crockford. */
+function base32(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const code = s.charCodeAt(i);
+    const d = code < 128 ? DECODE[code]! : -1;
+    if (d < 0) return -1;
+    v = v * 32 + d;
+  }
+  return v;
+}
+
+function toBase32(v: number, width: number): string {
+  let out = '';
+  for (let i = 0; i < width; i++) {
+    out = CROCKFORD[v % 32] + out;
+    v = Math.floor(v / 32);
+  }
+  return out;
+}
+
+/** A ULID's three parts: 48-bit milliseconds and two 40-bit halves of the random part; undefined if not one. */
+function ulidParts(s: string): [number, number, number] | undefined {
+  // 26 uppercase Crockford chars, the first 0-7 so that it fits 128 bits (ms < 2^48).
+  if (s.length !== 26) return undefined;
+  const ms = base32(s, 0, 10);
+  const r1 = base32(s, 10, 18);
+  const r2 = base32(s, 18, 26);
+  if (ms < 0 || ms >= 2 ** 48 || r1 < 0 || r2 < 0) return undefined;
+  return [ms, r1, r2];
+}
+
 /**
- * A ULID as Home Assistant writes it (26 uppercase Crockford base32 chars, first char 0-7 so it fits 128 bits)
- * -> 16 bytes; undefined for anything else (lowercase, other alphabets, wrong length), which stays text.
+ * A ULID as Home Assistant writes it -> 16 bytes; undefined for anything else (lowercase, other alphabets,
+ * wrong length, over 128 bits), which stays text so that it round-trips exactly.
  */
 export function ulidToBytes(s: string): Buffer | undefined {
-  if (s.length !== 26) return undefined;
-  const first = s.charCodeAt(0);
-  if (first < 48 || first > 55) return undefined; // '0'..'7'
+  const p = ulidParts(s);
+  if (!p) return undefined;
   const out = Buffer.allocUnsafe(16);
-  // 26 chars * 5 bits = 130 bits; the top 2 are zero (checked above). Fill from the end, 8 bits at a time.
-  let acc = 0;
-  let bits = 0;
-  let pos = 15;
-  for (let i = 25; i >= 0; i--) {
-    const code = s.charCodeAt(i);
-    const v = code < 128 ? DECODE[code]! : -1;
-    if (v < 0) return undefined;
-    acc |= v << bits;
-    bits += 5;
-    if (bits >= 8) {
-      if (pos >= 0) out[pos--] = acc & 0xff;
-      acc >>>= 8;
-      bits -= 8;
-    }
-  }
-  if (pos >= 0) out[pos] = acc & 0xff;
+  out.writeUIntBE(p[0], 0, 6);
+  out.writeUIntBE(p[1], 6, 5);
+  out.writeUIntBE(p[2], 11, 5);
   return out;
 }
 
 /** 16 bytes -> the ULID text. */
-export function bytesToUlid(b: Uint8Array): string {
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (let i = 15; i >= 0; i--) {
-    acc |= b[i]! << bits;
-    bits += 8;
-    while (bits >= 5) {
-      out = CROCKFORD[acc & 31] + out;
-      acc >>>= 5;
-      bits -= 5;
-    }
-  }
-  return CROCKFORD[acc & 31] + out; // the remaining top 3 bits
+export function bytesToUlid(b: Buffer): string {
+  return toBase32(b.readUIntBE(0, 6), 10) + toBase32(b.readUIntBE(6, 5), 8) + toBase32(b.readUIntBE(11, 5), 8);
 }
 
 /** The millisecond timestamp in a ULID's first 6 bytes. */
-export function ulidMillis(b: Uint8Array): number {
-  return b[0]! * 2 ** 40 + b[1]! * 2 ** 32 + ((b[2]! << 24) >>> 0) + (b[3]! << 16) + (b[4]! << 8) + b[5]!;
+export function ulidMillis(b: Buffer): number {
+  return b.readUIntBE(0, 6);
 }
 
 /**
@@ -62,11 +67,14 @@ export function ulidMillis(b: Uint8Array): number {
  */
 export function encodeContext(id: string | null, eventMs: number): [Buffer | string | null, number] {
   if (id === null) return [null, 0];
-  const b = ulidToBytes(id);
-  if (!b) return [id, 0];
-  const delta = eventMs - ulidMillis(b);
-  if (delta >= 0 && delta < 2 ** 31) return [b.subarray(6), delta];
-  return [b, 0];
+  const p = ulidParts(id);
+  if (!p) return [id, 0];
+  const delta = eventMs - p[0];
+  if (delta < 0 || delta >= 2 ** 31) return [ulidToBytes(id)!, 0];
+  const out = Buffer.allocUnsafe(10);
+  out.writeUIntBE(p[1], 0, 5);
+  out.writeUIntBE(p[2], 5, 5);
+  return [out, delta];
 }
 
 export function decodeContext(v: unknown, delta: number, eventMs: number): string | null {
@@ -74,10 +82,7 @@ export function decodeContext(v: unknown, delta: number, eventMs: number): strin
   if (typeof v === 'string') return v;
   const b = v as Buffer;
   if (b.length === 16) return bytesToUlid(b);
-  const full = Buffer.allocUnsafe(16);
-  full.writeUIntBE(eventMs - delta, 0, 6);
-  b.copy(full, 6);
-  return bytesToUlid(full);
+  return toBase32(eventMs - delta, 10) + toBase32(b.readUIntBE(0, 5), 8) + toBase32(b.readUIntBE(5, 5), 8);
 }
 
 const NUMERIC = /^-?(0|[1-9]\d*)(\.\d{1,7})?$/;

@@ -136,17 +136,27 @@ export class EventReader {
     let hi = q.end === undefined ? HIGH : q.end - this.epoch;
     const c = q.cursor && { t: q.cursor.time - this.epoch, id: q.cursor.entityId };
     const ew = entityWhere(q);
-    const sources: Source[] = [this.recentSource(q, ew, lo, hi, c)];
     const entities =
       ew.parts.length > 0
         ? (this.stmts
             .get(`SELECT ${ENTITY_COLUMNS} FROM entities en${ew.sql} LIMIT ${PER_ENTITY_MAX + 1}`)
             .all(...ew.args) as EntityInfo[])
         : undefined;
-    if (entities && entities.length <= PER_ENTITY_MAX) {
+    const few = entities && entities.length <= PER_ENTITY_MAX ? entities : undefined;
+    // Few entities: `recent` is filtered by their keys (cheaper than joining every row first).
+    const sources: Source[] = [
+      this.recentSource(
+        q,
+        few ? new Where().add('r.e IN (SELECT value FROM json_each(?))', JSON.stringify(few.map((e) => e.id))) : ew,
+        lo,
+        hi,
+        c,
+      ),
+    ];
+    if (few) {
       const fetch = this.entityFetcher(desc, q.state);
-      const chunk = Math.max(16, Math.ceil((q.limit + 1) / Math.max(1, entities.length)) + 1);
-      for (const en of entities) {
+      const chunk = Math.max(16, Math.ceil((q.limit + 1) / Math.max(1, few.length)) + 1);
+      for (const en of few) {
         let [elo, ehi] = [lo, hi];
         if (c && desc) ehi = Math.min(ehi, en.entity_id < c.id ? c.t + 1 : c.t);
         if (c && !desc) elo = Math.max(elo, en.entity_id > c.id ? c.t : c.t + 1);
@@ -159,13 +169,19 @@ export class EventReader {
       const skip = (i: Item) =>
         c !== undefined && i.r.t === c.t && (desc ? i.en.entity_id >= c.id : i.en.entity_id <= c.id);
       // Without a time bound the walk stops at the oldest (newest) time stored in `events`.
-      const bound = desc ? (lo !== LOW ? lo : this.edgeTime('min')) : hi !== HIGH ? hi : this.edgeTime('max');
-      const start = desc ? (hi !== HIGH ? hi : this.edgeTime('max')) : lo !== LOW ? lo : this.edgeTime('min');
+      const min = this.edgeTime('min');
+      const max = this.edgeTime('max');
+      const bound = desc ? (lo !== LOW ? lo : min) : hi !== HIGH ? hi : max;
+      const start = desc ? (hi !== HIGH ? hi : max) : lo !== LOW ? lo : min;
       const empty = bound === null || start === null;
       const stop = empty ? 0 : desc ? bound : hi !== HIGH ? bound : bound + 1;
       const from = empty ? 0 : desc && hi === HIGH ? start + 1 : start;
+      // First window: what the average density says holds the page (filters make later windows wider).
+      const count = this.stmts.get("SELECT value FROM meta WHERE key = 'events'").pluck().get() as number;
+      const span = min === null || max === null ? 0 : max - min + 1;
+      const width = Math.max(1_000_000, count > 0 ? ((q.limit + 1) / count) * span * 1.2 : span);
       const window = this.windowFetcher(ew, q.state);
-      sources.push(new WindowSource(from, stop, desc, q.limit + 1, window, skip));
+      sources.push(new WindowSource(from, stop, desc, q.limit + 1, width, window, skip));
     }
     return mergeSources(sources, desc, q.limit + 1);
   }

@@ -77,7 +77,6 @@ export class EntitySource implements Source {
 export class WindowSource implements Source {
   private items: Item[] = [];
   private pos = 0;
-  private width: number;
   private seen = 0;
   private windows = 0;
 
@@ -86,11 +85,10 @@ export class WindowSource implements Source {
     private readonly bound: number,
     private readonly desc: boolean,
     private readonly want: number,
+    private width: number,
     private readonly fetch: (from: number, to: number) => Item[],
     private readonly skip: (item: Item) => boolean,
-  ) {
-    this.width = 10 * 60_000_000; // ten minutes; adapted to the density found
-  }
+  ) {}
 
   peek(): Item | undefined {
     while (this.pos >= this.items.length) {

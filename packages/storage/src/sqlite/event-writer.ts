@@ -15,6 +15,9 @@ interface EntityState {
   deviceId: string | null;
   /** Newest stored event time (relative µs): only an event at least this new may change the tags. */
   maxT: number;
+  /** The entity's last attribute set: most events repeat it, and comparing text beats hashing it. */
+  lastJson: string;
+  lastAttr: number | null;
 }
 
 /** Attribute-set cache bound (total JSON chars); cleared when exceeded. */
@@ -26,6 +29,7 @@ const NCOLS = 8;
 const NONE = Number.MIN_SAFE_INTEGER;
 
 const nullableString = (v: unknown) => v === null || typeof v === 'string';
+const NULLABLE_STRINGS = ['contextId', 'contextParentId', 'contextUserId', 'origin', 'areaId', 'deviceId'] as const;
 
 /** Why an event cannot be stored, or undefined when it can. */
 export function invalidReason(e: StateEvent): string | undefined {
@@ -38,7 +42,7 @@ export function invalidReason(e: StateEvent): string | undefined {
   if (typeof e.attributes !== 'object' || e.attributes === null || Array.isArray(e.attributes)) {
     return `attributes: must be an object (${e.entityId})`;
   }
-  for (const k of ['contextId', 'contextParentId', 'contextUserId', 'origin', 'areaId', 'deviceId'] as const) {
+  for (const k of NULLABLE_STRINGS) {
     if (!nullableString(e[k])) return `${k}: must be a string or null (${e.entityId})`;
   }
   return undefined;
@@ -121,8 +125,9 @@ export class EventWriter {
         const rows = this.db.prepare('SELECT count(*) FROM recent').pluck().get() as number;
         if (rows === 0) return;
         const newest = this.db.prepare('SELECT max(t) FROM recent').pluck().get() as number;
+        // In `recent` order (time): sorting by the target key first costs more than it saves.
         const moved = this.db
-          .prepare(`INSERT OR IGNORE INTO events (${COLS}) SELECT ${COLS} FROM recent ORDER BY e, t`)
+          .prepare(`INSERT OR IGNORE INTO events (${COLS}) SELECT ${COLS} FROM recent`)
           .run().changes;
         this.db.prepare('DELETE FROM recent').run();
         // Only a row already in `events` (written by another connection meanwhile) is not moved: one copy stays.
@@ -176,7 +181,7 @@ export class EventWriter {
         entity.key,
         t,
         state,
-        json === '{}' ? null : this.attributeId(json),
+        json === entity.lastJson ? entity.lastAttr : this.attributeId(entity, json),
         e.time - e.lastChanged,
         c,
         packFlags(e.origin, decimals, delta),
@@ -236,13 +241,24 @@ export class EventWriter {
           areaId: row.area_id,
           deviceId: row.device_id,
           maxT: max ?? Number.NEGATIVE_INFINITY,
+          lastJson: '{}',
+          lastAttr: null,
         };
       } else {
         const key = Number(
           this.insertEntity.run(e.entityId, domainOf(e.entityId), deviceClass, unit, e.areaId, e.deviceId)
             .lastInsertRowid,
         );
-        s = { key, deviceClass, unit, areaId: e.areaId, deviceId: e.deviceId, maxT: Number.NEGATIVE_INFINITY };
+        s = {
+          key,
+          deviceClass,
+          unit,
+          areaId: e.areaId,
+          deviceId: e.deviceId,
+          maxT: Number.NEGATIVE_INFINITY,
+          lastJson: '{}',
+          lastAttr: null,
+        };
       }
       this.entities.set(e.entityId, s);
     }
@@ -259,7 +275,13 @@ export class EventWriter {
     return s;
   }
 
-  private attributeId(json: string): number {
+  private attributeId(entity: EntityState, json: string): number | null {
+    entity.lastJson = json;
+    entity.lastAttr = json === '{}' ? null : this.attrSet(json);
+    return entity.lastAttr;
+  }
+
+  private attrSet(json: string): number {
     const cached = this.attrIds.get(json);
     if (cached !== undefined) return cached;
     const hash = hash53(json);
