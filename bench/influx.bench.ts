@@ -1,12 +1,13 @@
-// InfluxDB backend: end to end from the simulated Home Assistant (burst mode) into a real influxd through the durable
-// pipeline, against two same-run references: (a) the ceiling, a client that only reads the socket and JSON.parses
+// InfluxDB backend: end to end from the simulated Home Assistant (burst mode, in its own process, as Home Assistant is)
+// into a real influxd through the durable pipeline, against two same-run references: (a) the ceiling, a client that only reads the socket and JSON.parses
 // every frame; (b) a naive writer with no spool that posts 5000-point requests. (d) The drain rate after an outage:
 // 5 minutes at 500 ev/s (150k events) accepted while influxd is killed, then timed from its restart.
-import { rmSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, silentLogger } from '@homeiq/core';
 import { type InfluxServer, influxdAvailability, startInfluxd } from '@homeiq/core/testing/influxd';
-import { type SimulatedHome, startSimulatedHome } from '@homeiq/ha/sim/index';
 import { storageSchema } from '@homeiq/storage/config';
 import { microsFromIso } from '@homeiq/storage/event-json';
 import { InfluxStore } from '@homeiq/storage/influx/influx-store';
@@ -61,8 +62,58 @@ export function eventsOf(frame: Buffer): StateEvent[] {
   return out;
 }
 
+interface Sim {
+  url: string;
+  token: string;
+  burst(count: number): Promise<void>;
+  stop(): void;
+}
+
+/** The simulated home in a child process (written to the bench's temp folder), driven over IPC. */
+async function startSimProcess(tmp: string): Promise<Sim> {
+  const index = fileURLToPath(new URL('../packages/ha/src/sim/index.ts', import.meta.url));
+  const file = join(tmp, 'sim-process.mts');
+  writeFileSync(
+    file,
+    `import { startSimulatedHome } from ${JSON.stringify(index)};
+const sim = await startSimulatedHome({ rate: 0, seed: 7 });
+process.send({ url: sim.url, token: sim.token });
+process.on('message', async (m) => {
+  if (m.burst) { await sim.controls.burst(m.burst); process.send({ done: m.burst }); }
+  else { sim.stop(); process.exit(0); }
+});
+`,
+  );
+  const child = fork(file, [], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; token: string }));
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  return {
+    ...ready,
+    burst: (count) =>
+      new Promise((resolve) => {
+        const on = (m: { done?: number }) => {
+          if (m.done === undefined) return;
+          child.off('message', on);
+          resolve();
+        };
+        child.on('message', on);
+        child.send({ burst: count });
+      }),
+    stop: () => {
+      child.send({ stop: true });
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    },
+  };
+}
+
 /** Authenticates, enables coalescing, subscribes to state_changed; every later frame goes to `onFrame`. */
-async function subscribe(sim: SimulatedHome, onFrame: (frame: Buffer) => void): Promise<WebSocket> {
+async function subscribe(sim: Sim, onFrame: (frame: Buffer) => void): Promise<WebSocket> {
   const ws = new WebSocket(`${sim.url.replace(/^http/, 'ws')}/api/websocket`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject);
@@ -86,7 +137,7 @@ async function subscribe(sim: SimulatedHome, onFrame: (frame: Buffer) => void): 
 
 /** Runs a burst of `n` events into `onEvents`; resolves when `done()` says everything is through. */
 async function burst(
-  sim: SimulatedHome,
+  sim: Sim,
   n: number,
   onFrame: (frame: Buffer) => number,
   done: () => Promise<void>,
@@ -101,7 +152,7 @@ async function burst(
     if (events >= n) reached();
   });
   const t0 = performance.now();
-  await sim.controls.burst(n);
+  await sim.burst(n);
   await Promise.race([all, new Promise((r) => setTimeout(r, 2000))]);
   await done();
   const seconds = (performance.now() - t0) / 1000;
@@ -116,6 +167,10 @@ async function countPoints(server: InfluxServer, db: string): Promise<number> {
   });
   const body = (await res.json()) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
   return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+async function dropDatabase(server: InfluxServer, db: string): Promise<void> {
+  await fetch(`${server.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${db}"` }) });
 }
 
 function pipelineInto(server: InfluxServer, db: string, dir: string, outageMaxMs = 30_000) {
@@ -146,7 +201,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const n = ctx.quick ? 20_000 : 200_000;
   const outageEvents = ctx.quick ? 15_000 : 150_000;
   const server = await startInfluxd();
-  const sim = await startSimulatedHome({ rate: 0, seed: 7 });
+  const sim = await startSimProcess(ctx.tmp);
   const results: BenchResult[] = [];
   try {
     // Warm-up (JIT, sockets, the sim's caches); not measured.
@@ -232,6 +287,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           `pipeline ${rate(e).toFixed(0)}/s (${e.events} events, ${stored} stored)`,
       );
       if (stored < e.events) ctx.log(`WARNING: ${e.events - stored} events missing`);
+      // Every round (and the outage below) starts from an empty server: no WAL replay or compaction of old rounds.
+      await dropDatabase(server, `bench_naive_${round}`);
+      await dropDatabase(server, `bench_e2e_${round}`);
       best.ceiling = Math.max(best.ceiling, rate(c));
       best.naive = Math.max(best.naive, rate(v));
       best.e2e = Math.max(best.e2e, rate(e));
