@@ -230,10 +230,16 @@ export class EventReader {
     w.args.push(...ew.args);
     addState(w, 'ev', state);
     const stmt = this.stmts.get(
-      `SELECT ${prefixed('ev')}, ${ENTITY_COLUMNS} FROM entities en CROSS JOIN events ev
-       ON ev.e = en.id AND ev.t >= ? AND ev.t < ?${w.sql}`,
+      `SELECT ${prefixed('ev')}, ev.e FROM entities en CROSS JOIN events ev ON ev.e = en.id AND ev.t >= ? AND ev.t < ?${w.sql}`,
     );
+    // Entity columns once per entity rather than once per row: rows are many, entities few.
+    const infos = new Map<number, EntityInfo>();
+    for (const en of this.stmts
+      .get(`SELECT ${ENTITY_COLUMNS} FROM entities en${ew.sql}`)
+      .all(...ew.args) as EntityInfo[]) {
+      infos.set(en.id, en);
+    }
     return (from: number, to: number) =>
-      (stmt.all(from, to, ...w.args) as Array<EventRow & EntityInfo>).map((r) => ({ r, en: r }));
+      (stmt.all(from, to, ...w.args) as Array<EventRow & { e: number }>).map((r) => ({ r, en: infos.get(r.e)! }));
   }
 }

@@ -37,7 +37,7 @@ export interface SqliteStoreOptions {
   epochMicros?: number;
   /** Rows deleted per retention transaction (default 5000). */
   deleteChunk?: number;
-  /** Events gathered in `recent` before they move to `events` in one transaction (default 4096). */
+  /** Events gathered in `recent` before they move to `events` in one transaction (default 8192). */
   mergeRows?: number;
 }
 
@@ -83,7 +83,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         this.state = {
           db,
           epoch,
-          writer: new EventWriter(db, epoch, this.options.mergeRows ?? 4096),
+          writer: new EventWriter(db, epoch, this.options.mergeRows ?? 8192),
           reader: new EventReader(db, epoch),
           aggregates: new Aggregates(db, epoch),
           points: new Points(db),
