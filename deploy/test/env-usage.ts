@@ -10,7 +10,7 @@ const DIRECT_READ = /\benv(?:\.|\[')([A-Z][A-Z0-9_]+)/g;
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name === 'test' || name.startsWith('.')) continue;
+    if (['node_modules', 'dist', 'test', 'testing'].includes(name) || name.startsWith('.')) continue;
     const full = join(dir, name);
     if (statSync(full).isDirectory()) sources(full, out);
     else if (/\.(ts|tsx)$/.test(name) && !name.endsWith('.test.ts')) out.push(full);

@@ -12,6 +12,8 @@ interface FieldBase<T> {
   description: string;
   secret?: boolean;
   parse(raw: string | undefined): T;
+  /** How the parsed value reads in docs (e.g. a duration in ms as "3s"). */
+  show?(value: T): string;
 }
 
 export type Field<T> = FieldBase<T> & { readonly __type?: T };
@@ -90,6 +92,7 @@ export function duration(
   return {
     env,
     description,
+    show: formatDuration,
     parse(raw) {
       if (raw === undefined || raw === '') return fallbackMs;
       const ms = parseDuration(raw, bareUnit);
@@ -100,6 +103,16 @@ export function duration(
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** 3000 -> "3s", 900000 -> "15m", 0 -> "0". */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0';
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit] ?? 1;
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
 
 export function parseDuration(raw: string, bareUnit: 'ms' | 's' = 's'): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
