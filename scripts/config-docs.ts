@@ -110,6 +110,22 @@ if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--
   process.stdout.write(envExample());
 }
 
-if (import.meta.url === `file://${process.argv[1]}` && !process.argv.includes('--env')) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.length === 2) {
   process.stdout.write(configMarkdown());
+}
+
+/** README.md with the configuration reference between its markers replaced by the current one. */
+export function readmeWithConfig(readme: string): string {
+  const start = '<!-- config:start -->';
+  const end = '<!-- config:end -->';
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error('README.md lacks the config markers');
+  return `${readme.slice(0, from + start.length)}\n${configMarkdown()}${readme.slice(to)}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--readme')) {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const file = new URL('../README.md', import.meta.url);
+  writeFileSync(file, readmeWithConfig(readFileSync(file, 'utf8')));
 }
