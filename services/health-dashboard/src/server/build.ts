@@ -59,6 +59,12 @@ export async function buildApp(distDir: string, logger: Logger): Promise<void> {
     throw error;
   });
   rmSync(distDir, { recursive: true, force: true });
-  renameSync(staging, distDir);
+  try {
+    renameSync(staging, distDir);
+  } catch (error) {
+    // Another process swapped its fresh build in between: use that one.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(distDir, 'index.html'))) throw error;
+  }
   logger.info({ tookMs: Date.now() - started }, 'dashboard built');
 }
