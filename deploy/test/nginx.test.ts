@@ -22,7 +22,6 @@ function render(prefix: string, dist: string, port: number, upstream: number, de
   assert.ok(!server.includes(`$${'{'}`), 'the only placeholder is the API key');
   server = server
     .replace('listen 3000;', `listen 127.0.0.1:${port};`)
-    .replace('listen [::]:3000;', '')
     .replace('root /usr/share/nginx/html;', `root ${dist};`)
     .replace(/\b(data-api|admin-api|data-retention|sports-data|websocket-ingestion):\d+/g, `127.0.0.1:${upstream}`)
     .replace(/\bweather-api:\d+/g, `127.0.0.1:${dead}`);
