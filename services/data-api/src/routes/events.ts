@@ -29,6 +29,8 @@ export function registerEventRoutes(app: ApiApp, ctx: RouteContext): void {
   app.get(
     '/api/v1/events',
     {
+      // Large bodies built field by field here: native JSON.stringify is ~2x faster than the schema serializer.
+      serializerCompiler: () => JSON.stringify,
       schema: {
         summary: 'Stored events, filtered and paged',
         description:

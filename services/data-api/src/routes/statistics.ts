@@ -38,6 +38,8 @@ export function registerStatisticsRoutes(app: ApiApp, ctx: RouteContext): void {
   app.get(
     '/api/v1/statistics',
     {
+      // Large bodies built field by field here: native JSON.stringify is ~2x faster than the schema serializer.
+      serializerCompiler: () => JSON.stringify,
       schema: {
         summary: 'Mean/min/max/sum/state per window, like Home Assistant long-term statistics',
         description:

@@ -1,0 +1,324 @@
+// data-api read latency and throughput through real HTTP, each against the raw store call in the same run:
+// - history of one entity over 24 h in a 10M-event embedded store (p95, goal <= 10 ms through HTTP);
+// - the same query on InfluxDB (1M events, same per-entity density: loading 10M into influxd takes too long here);
+// - GET /api/v1/events pages of 1000 followed by cursor, pages per second, on both stores.
+// BENCH_QUICK=1: 500k events embedded, 100k InfluxDB, fewer samples.
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { listen, loadConfig, silentLogger } from '@homeiq/core';
+import { influxdAvailability, startInfluxd } from '@homeiq/core/testing/influxd';
+import {
+  type EventCursor,
+  InProcessLiveFeed,
+  type MetadataStore,
+  type StateEvent,
+  storageSchema,
+  type TimeSeriesStore,
+} from '@homeiq/storage';
+import { InfluxStore } from '@homeiq/storage/influx/influx-store';
+import { SqliteMetadataStore } from '@homeiq/storage/metadata/sqlite-metadata';
+import { SqliteTimeSeriesStore } from '@homeiq/storage/sqlite/sqlite-store';
+import { buildApp } from '../services/data-api/src/app';
+import type { BenchContext, BenchResult } from './types';
+
+const SUITE = 'data-api';
+const KEY = 'bench-key';
+const HOUR = 3_600_000_000;
+const DAY = 24 * HOUR;
+/** Events per entity over the span: ~500 a day each, one every ~3 minutes (a busy but ordinary sensor). */
+const PER_ENTITY = 10_000;
+const SPAN_DAYS = 20;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function ulid(us: number, n: number): string {
+  let ms = Math.floor(us / 1000);
+  let out = '';
+  for (let i = 0; i < 10; i++) {
+    out = CROCKFORD[ms % 32] + out;
+    ms = Math.floor(ms / 32);
+  }
+  let r = (n * 2654435761) >>> 0;
+  for (let i = 0; i < 16; i++) {
+    r = (r * 1103515245 + 12345) >>> 0;
+    out += CROCKFORD[(r >>> 16) % 32];
+  }
+  return out;
+}
+
+interface Home {
+  entities: Array<{ id: string; attributes: Record<string, unknown>; numeric: boolean; area: string }>;
+  start: number;
+  end: number;
+  total: number;
+}
+
+function home(total: number): Home {
+  const count = Math.max(10, Math.round(total / PER_ENTITY));
+  const end = Math.floor(Date.now() / HOUR) * HOUR;
+  const entities = Array.from({ length: count }, (_, i) => {
+    const kind = i % 4;
+    const area = `area_${i % 20}`;
+    if (kind === 0 || kind === 1) {
+      return {
+        id: `sensor.bench_${i}`,
+        numeric: true,
+        area,
+        attributes: {
+          state_class: 'measurement',
+          unit_of_measurement: '°C',
+          device_class: 'temperature',
+          friendly_name: `Sensor ${i}`,
+        },
+      };
+    }
+    if (kind === 2) {
+      return {
+        id: `light.bench_${i}`,
+        numeric: false,
+        area,
+        attributes: { brightness: 128, color_mode: 'color_temp', friendly_name: `Light ${i}` },
+      };
+    }
+    return {
+      id: `binary_sensor.bench_${i}`,
+      numeric: false,
+      area,
+      attributes: { device_class: 'motion', friendly_name: `Motion ${i}` },
+    };
+  });
+  return { entities, start: end - SPAN_DAYS * DAY, end, total: count * PER_ENTITY };
+}
+
+/** Events in arrival order (round robin over the entities), in batches, as ingestion would have written them. */
+function* batches(h: Home, size: number): Generator<StateEvent[]> {
+  const n = h.entities.length;
+  const step = Math.floor((h.end - h.start) / h.total);
+  let batch: StateEvent[] = [];
+  for (let k = 0; k < h.total; k++) {
+    const e = h.entities[k % n]!;
+    const time = h.start + k * step + (k % 997);
+    const round = Math.floor(k / n);
+    const state = e.numeric ? (20 + ((round * 7 + k) % 100) / 10).toFixed(1) : round % 2 ? 'on' : 'off';
+    batch.push({
+      entityId: e.id,
+      time,
+      lastChanged: time,
+      state,
+      removed: false,
+      attributes: e.attributes,
+      contextId: ulid(time, k),
+      contextParentId: null,
+      contextUserId: null,
+      origin: 'LOCAL',
+      areaId: e.area,
+      deviceId: null,
+    });
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function load(
+  store: TimeSeriesStore,
+  h: Home,
+  batchSize: number,
+  ctx: BenchContext,
+  label: string,
+): Promise<number> {
+  const t0 = performance.now();
+  let written = 0;
+  for (const batch of batches(h, batchSize)) {
+    await store.writeEvents(batch);
+    written += batch.length;
+    if (written % 1_000_000 < batchSize) ctx.log(`${label}: ${written} events loaded`);
+  }
+  return written / ((performance.now() - t0) / 1000);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function latencies(samples: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < Math.min(20, samples); i++) await fn(i); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await fn(i);
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** GET over a keep-alive connection; returns the parsed body. */
+function httpGet(agent: Agent, port: number, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${KEY}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) reject(new Error(`${path}: HTTP ${res.statusCode} ${text.slice(0, 200)}`));
+          else resolve(JSON.parse(text));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function measure(
+  kind: string,
+  store: TimeSeriesStore,
+  metadata: MetadataStore,
+  h: Home,
+  ctx: BenchContext,
+  goal: boolean,
+): Promise<BenchResult[]> {
+  const { app } = buildApp({
+    logger: silentLogger(),
+    apiKey: KEY,
+    timeSeries: async () => store,
+    metadata: () => metadata,
+    live: () => new InProcessLiveFeed(),
+  });
+  const port = await listen(app, 0, '127.0.0.1');
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const samples = ctx.quick ? 100 : 500;
+  // The same pseudo-random (entity, 24 h window) sequence for the raw call and the HTTP call.
+  const pick = (i: number) => {
+    const e = h.entities[(i * 7919) % h.entities.length]!;
+    const start = h.start + DAY + ((i * 104_729) % (SPAN_DAYS - 2)) * DAY + ((i * 31) % 24) * HOUR;
+    return { entityId: e.id, start, end: start + DAY };
+  };
+  let returned = 0;
+  const raw = await latencies(samples, async (i) => {
+    const q = pick(i);
+    const events = await store.history({ ...q, includeStartState: true });
+    returned += events.length;
+  });
+  const iso = (us: number) => new Date(us / 1000).toISOString();
+  const viaHttp = await latencies(samples, (i) => {
+    const q = pick(i);
+    return httpGet(agent, port, `/api/v1/entities/${q.entityId}/history?start=${iso(q.start)}&end=${iso(q.end)}`);
+  });
+  ctx.log(`${kind}: history returns ~${Math.round(returned / samples)} states per 24 h`);
+
+  const pages = ctx.quick ? 30 : 150;
+  const rawPages = await pagesPerSecond<EventCursor>(pages, async (cursor) => {
+    const page = await store.queryEvents({ limit: 1000, order: 'desc', cursor });
+    return page.nextCursor;
+  });
+  let httpCursor: string | null = null;
+  const httpPages = await pagesPerSecond(pages, async () => {
+    const path = `/api/v1/events?limit=1000${httpCursor ? `&cursor=${httpCursor}` : ''}`;
+    const body = (await httpGet(agent, port, path)) as { next_cursor: string | null };
+    httpCursor = body.next_cursor;
+    return httpCursor ?? undefined;
+  });
+  agent.destroy();
+  await app.close();
+
+  const size = `${(h.total / 1e6).toFixed(h.total < 1e6 ? 1 : 0)}M events`;
+  const p95 = percentile(viaHttp, 95);
+  const rawP95 = percentile(raw, 95);
+  return [
+    { suite: SUITE, name: `${kind} ${size}: history 24 h, raw store call p95 (baseline)`, value: rawP95, unit: 'ms' },
+    {
+      suite: SUITE,
+      name: `${kind} ${size}: history 24 h through HTTP p95`,
+      value: p95,
+      unit: 'ms',
+      ratio: p95 / rawP95,
+      baseline: 'raw store call p95',
+      ...(goal ? { goal: '<= 10 ms', met: p95 <= 10 } : {}),
+    },
+    {
+      suite: SUITE,
+      name: `${kind} ${size}: history 24 h through HTTP p50`,
+      value: percentile(viaHttp, 50),
+      unit: 'ms',
+    },
+    {
+      suite: SUITE,
+      name: `${kind} ${size}: events pages of 1000, raw store (baseline)`,
+      value: rawPages,
+      unit: 'pages/s',
+    },
+    {
+      suite: SUITE,
+      name: `${kind} ${size}: events pages of 1000 through HTTP`,
+      value: httpPages,
+      unit: 'pages/s',
+      ratio: httpPages / rawPages,
+      baseline: 'raw store queryEvents',
+    },
+  ];
+}
+
+async function pagesPerSecond<C>(
+  pages: number,
+  next: (cursor: C | undefined) => Promise<C | undefined>,
+): Promise<number> {
+  let cursor: C | undefined;
+  for (let i = 0; i < 3; i++) cursor = await next(cursor); // warm-up, continuing the same walk
+  const t = performance.now();
+  let done = 0;
+  for (; done < pages; done++) {
+    cursor = await next(cursor);
+    if (cursor === undefined) break;
+  }
+  return done / ((performance.now() - t) / 1000);
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const metadata = new SqliteMetadataStore(join(ctx.tmp, 'metadata.db'));
+
+  const big = home(ctx.quick ? 500_000 : 10_000_000);
+  const sqlite = new SqliteTimeSeriesStore(join(ctx.tmp, 'homeiq.db'));
+  await sqlite.open();
+  const rate = await load(sqlite, big, 20_000, ctx, 'sqlite');
+  results.push({
+    suite: SUITE,
+    name: `sqlite: bulk load (${big.total} events, for the bench)`,
+    value: rate,
+    unit: 'events/s',
+  });
+  results.push(...(await measure('sqlite', sqlite, metadata, big, ctx, true)));
+  await sqlite.close();
+
+  if (influxdAvailability().skip) {
+    ctx.log('influxd not installed: InfluxDB figures skipped');
+  } else {
+    const server = await startInfluxd();
+    try {
+      const small = home(ctx.quick ? 100_000 : 1_000_000);
+      const influx = new InfluxStore(
+        loadConfig(storageSchema, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: 'bench_data_api' }),
+        silentLogger(),
+      );
+      await influx.open();
+      const influxRate = await load(influx, small, 10_000, ctx, 'influxdb');
+      results.push({
+        suite: SUITE,
+        name: `influxdb: bulk load (${small.total} events)`,
+        value: influxRate,
+        unit: 'events/s',
+      });
+      results.push(...(await measure('influxdb', influx, metadata, small, ctx, false)));
+      await influx.close();
+    } finally {
+      await server.stop();
+    }
+  }
+  metadata.close();
+  return results;
+}
