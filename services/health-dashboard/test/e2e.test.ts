@@ -238,12 +238,21 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     assert.ok(!requestHeaders.some((h) => h.includes(homeiq.apiKey)), 'no browser request carries the key');
   });
 
-  test('on a phone: the layout fits the narrow screen', async () => {
+  test('on a phone: the layout fits the narrow screen, light and dark follow the system', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await tab('Overview');
     await page.getByTestId('tile-data-api').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
     await shot('overview-phone');
+    // Light and dark follow the system.
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await background();
+    assert.notEqual(light, dark);
+    assert.equal(dark, 'rgb(13, 17, 23)');
+    await shot('overview-phone-dark');
   });
 });
