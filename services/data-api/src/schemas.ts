@@ -19,6 +19,7 @@ export const errorResponses = {
   401: ErrorBody,
   403: ErrorBody,
   500: ErrorBody,
+  503: ErrorBody,
 };
 
 export function withErrors<T extends Record<number, TSchema>>(ok: T, notFound = false) {

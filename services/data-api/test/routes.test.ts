@@ -1,7 +1,10 @@
 // The fast layer: the real app over the real embedded store and metadata.db, through app.inject.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { domainOf, type StateEvent } from '@homeiq/storage';
+import { loadConfig, silentLogger } from '@homeiq/core';
+import { freePort } from '@homeiq/core/testing/temp';
+import { domainOf, type StateEvent, storageSchema } from '@homeiq/storage';
+import { InfluxStore } from '@homeiq/storage/influx/influx-store';
 import {
   AUTH,
   DAY,
@@ -108,6 +111,25 @@ describe('auth, health and docs', () => {
     assert.equal(body.status, 'degraded');
     assert.match(body.reasons.join(' '), /timeseries: .*ECONNREFUSED/);
     await broken.close();
+  });
+
+  test('an unreachable InfluxDB: /health degraded, queries 503 with Retry-After, bad input still 400', async () => {
+    const port = await freePort();
+    const influx = new InfluxStore(
+      loadConfig(storageSchema, { INFLUXDB_URL: `http://127.0.0.1:${port}`, MAX_RETRIES: '0' }),
+      silentLogger(),
+    );
+    const down = makeApp(influx, fx.metadata).app;
+    const health = (await down.inject({ method: 'GET', url: '/health' })).json();
+    assert.equal(health.status, 'degraded');
+    const res = await down.inject({ method: 'GET', url: '/api/v1/events', headers: AUTH });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.headers['retry-after'], '5');
+    assert.equal(res.json().error, 'store_unavailable');
+    const bad = await down.inject({ method: 'GET', url: '/api/v1/events?limit=0', headers: AUTH });
+    assert.equal(bad.statusCode, 400);
+    assert.equal((await down.inject({ method: 'GET', url: '/api/v1/areas', headers: AUTH })).statusCode, 200);
+    await down.close();
   });
 });
 

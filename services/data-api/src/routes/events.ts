@@ -13,8 +13,8 @@ export const EventsQuery = Type.Object({
   state: Type.Optional(Type.String({ maxLength: 255, description: 'Exact state ("" matches removals)' })),
   start: Type.Optional(IsoTime),
   end: Type.Optional(IsoTime),
-  limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
-  order: Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
+  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' })),
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
 });
 
@@ -44,6 +44,7 @@ export function registerEventRoutes(app: ApiApp, ctx: RouteContext): void {
     },
     async (request) => {
       const q = request.query;
+      const order = q.order ?? 'desc';
       const filter: EventFilter = {
         entityIds: q.entity_id ? [...new Set(q.entity_id)] : undefined,
         domain: q.domain,
@@ -63,12 +64,12 @@ export function registerEventRoutes(app: ApiApp, ctx: RouteContext): void {
         filter.start,
         filter.end,
       ]);
-      const query: EventQuery = { ...filter, limit: q.limit, order: q.order };
-      if (q.cursor !== undefined) query.cursor = decodeCursor(q.cursor, q.order, key);
+      const query: EventQuery = { ...filter, limit: q.limit ?? 100, order };
+      if (q.cursor !== undefined) query.cursor = decodeCursor(q.cursor, order, key);
       const page = await (await ctx.store()).queryEvents(query);
       return {
         events: page.events.map(toEventJson),
-        next_cursor: page.nextCursor ? encodeCursor(page.nextCursor, q.order, key) : null,
+        next_cursor: page.nextCursor ? encodeCursor(page.nextCursor, order, key) : null,
       };
     },
   );

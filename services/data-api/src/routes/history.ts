@@ -53,8 +53,8 @@ export function registerHistoryRoutes(app: ApiApp, ctx: RouteContext): void {
         querystring: Type.Object({
           start: Type.Optional(IsoTime),
           end: Type.Optional(IsoTime),
-          minimal: Type.Boolean({ default: false }),
-          attributes: Type.Boolean({ default: true }),
+          minimal: Type.Optional(Type.Boolean({ default: false })),
+          attributes: Type.Optional(Type.Boolean({ default: true })),
         }),
         response: withErrors({ 200: HistoryBody }, true),
       },
@@ -68,7 +68,8 @@ export function registerHistoryRoutes(app: ApiApp, ctx: RouteContext): void {
       if (events.length === 0 && !(await known(ctx, store, entityId, ids))) {
         throw new NotFoundError('entity', entityId);
       }
-      const { minimal, attributes } = request.query;
+      const minimal = request.query.minimal === true;
+      const attributes = request.query.attributes !== false;
       const last = events.length - 1;
       const states = events.map((e, i): HistoryStateJson => {
         const full = !minimal || i === 0 || i === last;

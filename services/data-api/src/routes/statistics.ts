@@ -51,22 +51,24 @@ export function registerStatisticsRoutes(app: ApiApp, ctx: RouteContext): void {
         tags: ['statistics'],
         querystring: Type.Object({
           entity_id: Type.Array(EntityId, { minItems: 1, maxItems: 100, description: 'Repeatable' }),
-          period: Type.String({ default: 'hour', description: PERIODS.join(' | ') }),
+          period: Type.Optional(Type.String({ default: 'hour', description: PERIODS.join(' | ') })),
           start: Type.Optional(IsoTime),
           end: Type.Optional(IsoTime),
-          types: Type.String({
-            default: STAT_TYPES.join(','),
-            description: `Comma-separated: ${STAT_TYPES.join(',')}`,
-          }),
+          types: Type.Optional(
+            Type.String({
+              default: STAT_TYPES.join(','),
+              description: `Comma-separated: ${STAT_TYPES.join(',')}`,
+            }),
+          ),
         }),
         response: withErrors({ 200: StatisticsBody }, true),
       },
     },
     async (request) => {
       const q = request.query;
-      const period = PERIODS.find((p) => p === q.period);
+      const period = PERIODS.find((p) => p === (q.period ?? 'hour'));
       if (!period) throw new ValidationError('period', `unknown period "${q.period}"; one of ${PERIODS.join(', ')}`);
-      const types = parseList('types', q.types, STAT_TYPES);
+      const types = parseList('types', q.types ?? STAT_TYPES.join(','), STAT_TYPES);
       const { start, end } = timeWindow(q, ctx.nowUs(), DAY_US);
       const ids = [...new Set(q.entity_id)];
       const windows = baseWindowCount(start, end, period) * ids.length;

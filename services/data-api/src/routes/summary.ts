@@ -25,8 +25,8 @@ export function registerSummaryRoutes(app: ApiApp, ctx: RouteContext): void {
           'per_hour lists every hour, oldest first, zeros included; busiest is ordered by count, then entity_id.',
         tags: ['summary'],
         querystring: Type.Object({
-          hours: Type.Integer({ minimum: 1, maximum: 24 * 31, default: 24 }),
-          busiest: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+          hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 31, default: 24 })),
+          busiest: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
           end: Type.Optional(IsoTime),
         }),
         response: withErrors({ 200: SummaryBody }),
@@ -34,16 +34,18 @@ export function registerSummaryRoutes(app: ApiApp, ctx: RouteContext): void {
     },
     async (request) => {
       const q = request.query;
+      const hours = q.hours ?? 24;
+      const busiestLimit = q.busiest ?? 10;
       const now = parseTime('end', q.end) ?? ctx.nowUs();
       const end = now - (now % HOUR_US) + HOUR_US;
-      const start = end - q.hours * HOUR_US;
-      const summary = await (await ctx.store()).summary(start, end, q.busiest);
+      const start = end - hours * HOUR_US;
+      const summary = await (await ctx.store()).summary(start, end, busiestLimit);
       const counts = new Map(summary.perHour.map((h) => [h.hour, h.count]));
       const perHour = [];
       for (let h = start; h < end; h += HOUR_US) perHour.push({ hour: isoFromMicros(h), count: counts.get(h) ?? 0 });
       const busiest = [...summary.busiest]
         .sort((a, b) => b.count - a.count || (a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : 0))
-        .slice(0, q.busiest)
+        .slice(0, busiestLimit)
         .map((b) => ({ entity_id: b.entityId, count: b.count }));
       return {
         start: isoFromMicros(start),
