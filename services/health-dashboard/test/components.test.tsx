@@ -176,9 +176,11 @@ describe('dashboard helpers', () => {
   });
 
   test('chart x window: as asked, else the data span, widened around a single point', () => {
-    assert.deepEqual(xRange(100, 200, [0, 1000]), [0, 1000]);
-    assert.deepEqual(xRange(100, 200), [100, 200]);
-    assert.deepEqual(xRange(100, 100), [40, 160]);
+    assert.deepEqual(xRange([100, 200], [0, 1000]), [0, 1000]);
+    assert.deepEqual(xRange([100, 150, 200]), [100, 200]);
+    assert.deepEqual(xRange([100]), [40, 160]);
+    const empty = xRange([]);
+    assert.equal(empty[1] - empty[0], 60);
   });
 
   test('formatting', () => {

@@ -244,6 +244,10 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     await page.getByTestId('tile-data-api').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+    for (const label of ['Overview', 'Events', 'Entities', 'Data', 'Feeds', 'Config']) {
+      const box = await page.getByRole('navigation', { name: 'Tabs' }).getByRole('link', { name: label }).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the ${label} tab is on screen`);
+    }
     await shot('overview-phone');
     // Light and dark follow the system.
     const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);

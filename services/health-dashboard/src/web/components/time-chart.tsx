@@ -38,7 +38,8 @@ export function TimeChart(props: {
       width: Math.max(200, el.clientWidth),
       height: props.height ?? 220,
       legend: { show: props.series.length > 1 },
-      scales: { x: { time: true, range: (_u, min, max) => xRange(min, max, range.current) } },
+      // From the data itself: uPlot widens a single point to 86 400 000 s when x is in seconds.
+      scales: { x: { time: true, range: (u) => xRange(u.data[0] as number[], range.current) } },
       axes: [axis, axis],
       series: [
         {},
@@ -70,9 +71,11 @@ export function TimeChart(props: {
 }
 
 /** The x window: the one asked for, else the data's span, widened to two minutes around a single point. */
-export function xRange(min: number, max: number, wanted?: [number, number]): [number, number] {
+export function xRange(xs: ArrayLike<number> | undefined, wanted?: [number, number]): [number, number] {
   if (wanted) return wanted;
-  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+  const min = xs?.[0];
+  const max = xs?.[xs.length - 1];
+  if (min === undefined || max === undefined) {
     const now = Date.now() / 1000;
     return [now - 60, now];
   }
