@@ -15,7 +15,7 @@ import { createEventPipeline } from '@homeiq/storage/pipeline/event-pipeline';
 import { type IngestionConfig, ingestionSchema } from './config';
 import { createEntityFilter, type FilterRules, mergeRules, readFilterFile } from './filter';
 import { Ingestion } from './ingestion';
-import { decodeFrame } from './ingestor';
+import { decodeRecord, encodeEvents } from './ingestor';
 import { LagTracker } from './lag-tracker';
 import { LiveServer } from './live-server';
 import { Normalizer } from './normalize';
@@ -84,7 +84,7 @@ export function createIngestionService(runtime: Runtime): Service & { stats(): R
     const metadata = runtime.metadata();
     const connection = Ingestion.connection(config, config.haUrl as string, config.haToken as string);
     const mirror = new RegistryMirror(connection, metadata, logger.child({ module: 'registry' }));
-    const normalizer = new Normalizer(filter, mirror);
+    const normalizer = new Normalizer(filter, mirror, store.kind !== 'sqlite');
     const lag = new LagTracker();
     pipeline = createEventPipeline({
       store,
@@ -95,7 +95,9 @@ export function createIngestionService(runtime: Runtime): Service & { stats(): R
       spoolMaxBytes: runtime.storage.spoolMaxBytes,
       deadLetterPath: runtime.path('deadLetter'),
       logger: logger.child({ module: 'pipeline' }),
-      decode: (record: Buffer) => decodeFrame(normalizer, record),
+      // Raw frames are the records of live events; events without one (backfill) are encoded with a marker.
+      decode: (record: Buffer) => decodeRecord(normalizer, record),
+      encode: encodeEvents,
     });
     pipeline.onStored(lag.onStored);
     await pipeline.start();

@@ -151,11 +151,21 @@ export class Ingestor {
   }
 }
 
+/** Spool records HomeIQ encodes itself (backfilled events, big frames) start with this byte; HA frames with { or [. */
+const ENCODED = 0x45; // 'E'
+
+/** Events accepted without a raw frame: `E` + their JSON. */
+export function encodeEvents(events: StateEvent[]): Uint8Array {
+  return Buffer.from(`E${JSON.stringify(events)}`);
+}
+
 /**
- * Decodes a spooled raw frame on replay after a crash: the same normalization as the live path, so the same events
- * (a JSON array or a bare object; only state_changed events count).
+ * Decodes a spool record (replay after a crash, or a backlog read back from disk): either events HomeIQ encoded
+ * (encodeEvents), or a raw HA frame, normalized exactly as on the live path (a JSON array or a bare object; only
+ * state_changed events count).
  */
-export function decodeFrame(normalizer: Normalizer, raw: Buffer): StateEvent[] {
+export function decodeRecord(normalizer: Normalizer, raw: Buffer): StateEvent[] {
+  if (raw[0] === ENCODED) return JSON.parse(raw.subarray(1).toString()) as StateEvent[];
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString());

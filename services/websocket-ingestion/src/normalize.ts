@@ -50,9 +50,14 @@ function time(entityId: string, field: string, v: unknown): number {
 export class Normalizer {
   filtered = 0;
 
+  /**
+   * `extras`: also fill oldState and durationInStateSeconds (stores that keep them as fields, i.e. InfluxDB; the
+   * embedded store derives them, so the hot path skips the extra timestamp parse).
+   */
   constructor(
     private readonly filter: EntityFilter,
     private readonly placements: PlacementLookup,
+    private readonly extras = true,
   ) {}
 
   /** Undefined when the entity is filtered out; throws MalformedEventError for a bad message. */
@@ -91,7 +96,7 @@ export class Normalizer {
         areaId: place.areaId,
         deviceId: place.deviceId,
         oldState: os ? strOrNull(os.state) : null,
-        durationInStateSeconds: os ? durationSince(entityId, os, fired) : null,
+        durationInStateSeconds: os && this.extras ? durationSince(entityId, os, fired) : null,
       };
     }
     if (!isObj(ns)) throw new MalformedEventError(entityId, 'new_state: must be an object or null');
@@ -119,7 +124,7 @@ export class Normalizer {
       areaId: place.areaId,
       deviceId: place.deviceId,
       oldState: os ? strOrNull(os.state) : null,
-      durationInStateSeconds: os ? durationSince(entityId, os, t) : null,
+      durationInStateSeconds: os && this.extras ? durationSince(entityId, os, t) : null,
     };
   }
 

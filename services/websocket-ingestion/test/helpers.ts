@@ -102,6 +102,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms = 20_000, what 
     try {
       const v = await check();
       if (v) return v;
+      last = undefined;
     } catch (error) {
       last = error;
     }

@@ -106,7 +106,7 @@ describe('websocket-ingestion HTTP: health, metrics, stats, live stream', () => 
       const b = (await (await fetch(`${base}/health`)).json()) as { status: string; reasons: string[] };
       return b.status === 'degraded' ? b : undefined;
     }, 5000);
-    assert.match(body.reasons.join(' '), /home_assistant: Home Assistant disconnected/);
+    assert.match((body?.reasons ?? []).join(' '), /home_assistant: Home Assistant disconnected/);
     await waitFor(() => ing.service.stats().haConnected, 10_000, 'reconnected');
   });
 });

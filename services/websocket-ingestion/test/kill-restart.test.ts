@@ -20,12 +20,14 @@ function startChild(env: Record<string, string>): Child {
   const proc = spawn(process.execPath, ['bin/homeiq.js', 'start', 'websocket-ingestion'], {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  proc.stderr?.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-4000);
-  });
+  const keep = (d: Buffer) => {
+    err = (err + d.toString()).slice(-6000);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -35,7 +37,11 @@ function startChild(env: Record<string, string>): Child {
 async function stats(
   port: number,
 ): Promise<{ haConnected: boolean; received: number; pending: number; backfillPending: boolean; backfilled: number }> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/stats`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/stats`, {
+    headers: { authorization: `Bearer ${API_KEY}` },
+  }).catch((error: Error) => {
+    throw new Error(`port ${port}: ${error.message}: ${String((error.cause as Error | undefined)?.message)}`);
+  });
   if (!res.ok) throw new Error(`stats: HTTP ${res.status}`);
   return (await res.json()) as never;
 }
@@ -61,12 +67,12 @@ test('kill -9 of the ingestion process mid-burst, then a restart: nothing lost, 
     HOMEIQ_HOST: '127.0.0.1',
     HOMEIQ_INITIAL_BACKFILL: '0',
     BATCH_TIMEOUT: '200ms',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
   };
   const first = startChild(env);
   children.push(first);
-  await waitFor(async () => (await stats(port)).haConnected, 30_000, 'first process connected');
+  await waitFor(async () => (await stats(port)).haConnected, 60_000, 'first process connected');
 
   const burst = home.controls.burst(30_000);
   await waitFor(async () => (await stats(port)).received >= 4000, 30_000, 'mid-burst');
@@ -86,10 +92,13 @@ test('kill -9 of the ingestion process mid-burst, then a restart: nothing lost, 
       const s = await stats(port);
       return s.haConnected && !s.backfillPending && s.pending === 0;
     },
-    40_000,
+    90_000,
     'restarted process caught up',
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}\n${second.stderr()}`);
+  ).catch(async (error: Error) => {
+    await new Promise((r) => setTimeout(r, 500));
+    const last = await stats(port).catch((e: Error) => e.message);
+    const state = `exit ${second.proc.exitCode} signal ${second.proc.signalCode}; stats ${JSON.stringify(last)}`;
+    throw new Error(`${error.message}\n${state}\n${second.stderr()}`);
   });
   const s = await stats(port);
   assert.ok(s.backfilled > 0, 'the gap was filled from history');

@@ -7,6 +7,7 @@ import { tempDir } from '@homeiq/core/testing/temp';
 import { microsFromIso } from '@homeiq/storage';
 import { createEntityFilter, readFilterFile } from '../src/filter';
 import { haTimeMicros } from '../src/ha-time';
+import { decodeRecord, encodeEvents } from '../src/ingestor';
 import { MalformedEventError, Normalizer } from '../src/normalize';
 
 const all = createEntityFilter({ includeDomains: [], includeEntities: [], excludeDomains: [], excludeEntities: [] });
@@ -196,5 +197,32 @@ describe('entity filter', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('spool records', () => {
+  const n = new Normalizer(all, placements, false);
+  const change = event({
+    entity_id: 'sensor.kitchen_temperature',
+    old_state: null,
+    new_state: state('21.5', '2025-01-10T10:00:00.654321+00:00'),
+  });
+
+  test('a raw HA frame decodes to the events the live path made (array or bare, state_changed only)', () => {
+    const live = n.stateChanged(change)!;
+    const frame = [
+      { id: 2, type: 'event', event: change },
+      { id: 3, type: 'event', event: { event_type: 'entity_registry_updated', data: { action: 'update' } } },
+      { id: 9, type: 'result', success: true, result: null },
+    ];
+    assert.deepEqual(decodeRecord(n, Buffer.from(JSON.stringify(frame))), [live]);
+    assert.deepEqual(decodeRecord(n, Buffer.from(JSON.stringify(frame[0]))), [live]);
+  });
+
+  test('events encoded by HomeIQ (backfill) come back unchanged, not read as an HA frame', () => {
+    const events = [
+      n.historyRow('sensor.kitchen_temperature', { s: '20', a: { x: '✓' }, lu: 1736503140.123456 }, undefined),
+    ];
+    assert.deepEqual(decodeRecord(n, Buffer.from(encodeEvents(events))), events);
   });
 });
