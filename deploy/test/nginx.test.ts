@@ -106,6 +106,8 @@ describe('deploy/nginx.conf on the real nginx', { skip }, () => {
     assert.equal(deep.status, 200);
     assert.match(await deep.text(), /id="root"/);
     assert.equal((await fetch(`${base}/assets/missing.js`)).status, 404);
+    const health = await fetch(`${base}/health`);
+    assert.deepEqual((await health.json()).status, 'healthy', 'admin-api reads a HealthReport, not the app');
   });
 
   test('API proxy: path mapped, query kept, key injected, the browser credential replaced', async () => {

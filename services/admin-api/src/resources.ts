@@ -62,7 +62,11 @@ export async function collectResources(o: ResourceOptions): Promise<ResourcesRep
           timeoutMs: o.timeoutMs,
           apiKey: o.apiKey,
         });
-        if (!res.ok) unreachable.push({ service: name, reason: res.error });
+        if (!res.ok) {
+          const reason =
+            res.status === 404 ? 'reports no process metrics (e.g. the dashboard served by nginx)' : res.error;
+          unreachable.push({ service: name, reason });
+        }
         return res.ok ? { name, metrics: res.body } : undefined;
       }),
     ),
