@@ -29,8 +29,8 @@ export interface EventPipelineOptions {
   /** Events per write while catching up (default max(batchSize, 5000)). */
   drainBatchSize?: number;
   /**
-   * Parsed events kept in memory (default 20000) and the bytes of their records (default 32 MB); past either, the
-   * backlog is re-read from disk. 20000 events of a typical home are ~10 MB of heap.
+   * Parsed events kept in memory (default 50000) and the bytes of their records (default 64 MB); past either, the
+   * backlog is re-read from disk. 50000 events of a typical home are ~20 MB of heap.
    */
   memoryMaxEvents?: number;
   memoryMaxBytes?: number;
@@ -134,8 +134,8 @@ class DurablePipeline implements EventPipeline {
       logger: options.logger,
       concurrency: Math.max(1, options.concurrency ?? (options.store.kind === 'influxdb' ? 4 : 1)),
       drainBatchSize: Math.max(options.batchSize, options.drainBatchSize ?? 5000),
-      memoryMaxEvents: options.memoryMaxEvents ?? 20_000,
-      memoryMaxBytes: options.memoryMaxBytes ?? 32 * 1024 * 1024,
+      memoryMaxEvents: options.memoryMaxEvents ?? 50_000,
+      memoryMaxBytes: options.memoryMaxBytes ?? 64 * 1024 * 1024,
       segmentBytes: options.segmentBytes ?? segmentBytes,
       retryBaseMs: options.retryBaseMs ?? 100,
       outageBaseMs: options.outageBaseMs ?? 1000,

@@ -1,12 +1,14 @@
 import {
+  close,
   closeSync,
-  fdatasyncSync,
+  fdatasync,
   fstatSync,
   ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readSync,
+  rm,
   rmSync,
   writeSync,
   writevSync,
@@ -183,8 +185,9 @@ export class Spool {
 
   private startSegment(seg: number): void {
     if (this.fd !== -1) {
-      fdatasyncSync(this.fd);
-      closeSync(this.fd);
+      // Flushed to disk in the background (a bound on what a power loss can take); never blocks an append.
+      const fd = this.fd;
+      fdatasync(fd, () => close(fd, () => undefined));
       this.segSize.set(this.writeSeg, this.writeOff);
     }
     this.fd = openSync(join(this.dir, segmentName(seg)), 'w');
@@ -195,8 +198,11 @@ export class Spool {
     this.writeOff = 0;
   }
 
-  private removeSegment(seg: number): void {
-    rmSync(join(this.dir, segmentName(seg)), { force: true });
+  private removeSegment(seg: number, background = false): void {
+    const path = join(this.dir, segmentName(seg));
+    // Freeing a large file takes a while: off the event loop, except while opening.
+    if (background) rm(path, { force: true }, () => undefined);
+    else rmSync(path, { force: true });
     const i = this.segments.indexOf(seg);
     if (i !== -1) this.segments.splice(i, 1);
     this.segBase.delete(seg);
@@ -231,7 +237,7 @@ export class Spool {
     this.cpBuf.writeUInt32LE(offOf(p), 4);
     this.cpBuf.writeUInt32LE(crc32(this.cpBuf.subarray(0, 8)), 8);
     writeSync(this.cpFd, this.cpBuf, 0, 12, 0);
-    while (this.segments.length > 0 && this.segments[0]! < seg) this.removeSegment(this.segments[0]!);
+    while (this.segments.length > 0 && this.segments[0]! < seg) this.removeSegment(this.segments[0]!, true);
   }
 
   reader(from: number): SpoolReader {
