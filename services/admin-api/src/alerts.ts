@@ -147,8 +147,9 @@ export class AlertEngine {
     }
   }
 
+  /** Events the store refused for good (dead-lettered), and store outages. Input HA sent malformed is not a write error. */
   private trackWriteErrors(stats: IngestionStats, now: number, firing: Firing[]): void {
-    const count = (stats.rejected ?? 0) + (stats.deadLettered ?? 0);
+    const count = stats.deadLettered ?? 0;
     if (this.lastErrorCount !== undefined && count > this.lastErrorCount) {
       this.writeErrorTotal += count - this.lastErrorCount;
       this.lastWriteErrorAt = now;
@@ -156,11 +157,14 @@ export class AlertEngine {
     this.lastErrorCount = count;
     const recent = this.lastWriteErrorAt !== undefined && now - this.lastWriteErrorAt < this.rules.writeErrorWindowMs;
     if (!recent) this.writeErrorTotal = 0;
-    if (recent || stats.outage === true) {
+    if (recent || stats.storeOutage === true) {
       const parts: string[] = [];
-      if (recent) parts.push(`${this.writeErrorTotal} events rejected by the store (see the dead-letter file)`);
-      if (stats.outage === true)
-        parts.push(`the store is failing writes${stats.lastError ? `: ${stats.lastError}` : ''}`);
+      if (recent) parts.push(`${this.writeErrorTotal} events refused by the store (kept in the dead-letter file)`);
+      if (stats.storeOutage === true) {
+        parts.push(
+          `the store is failing writes${stats.storeError ? `: ${stats.storeError}` : ''}; events wait in the spool`,
+        );
+      }
       firing.push({ id: 'write-errors', rule: 'write-errors', severity: 'critical', message: parts.join('; ') });
     }
   }

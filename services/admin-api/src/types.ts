@@ -19,8 +19,10 @@ export interface IngestionStats {
   lastEventAt: string | number | null;
   simulated: boolean;
   uptimeSeconds: number;
-  outage?: boolean;
-  lastError?: string | null;
+  /** True while the store fails writes and events wait in the spool. */
+  storeOutage?: boolean;
+  storeError?: string | null;
+  haError?: string | null;
 }
 
 export interface ServiceHealth {

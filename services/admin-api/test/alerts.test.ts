@@ -116,16 +116,20 @@ describe('alert rules', () => {
     }
   });
 
-  test('write errors: new rejections fire, and the alert clears after the window', () => {
+  test('write errors: new dead letters fire and clear after the window; a store outage fires; bad input does not', () => {
     const { e, advance } = engine();
-    assert.deepEqual(ids(e.evaluate(observe({ s: { rejected: 2 } }))), []); // baseline, not new
+    assert.deepEqual(ids(e.evaluate(observe({ s: { deadLettered: 2 } }))), []); // baseline, not new
     advance(10_000);
-    const fired = e.evaluate(observe({ s: { rejected: 2, deadLettered: 3 } }));
+    assert.deepEqual(ids(e.evaluate(observe({ s: { deadLettered: 2, rejected: 50 } }))), [], 'malformed input from HA');
+    advance(10_000);
+    const fired = e.evaluate(observe({ s: { deadLettered: 5 } }));
     assert.deepEqual(ids(fired), ['write-errors']);
-    assert.match(fired[0]!.message, /3 events rejected/);
+    assert.match(fired[0]!.message, /3 events refused by the store/);
     advance(10 * 60_000);
-    assert.deepEqual(ids(e.evaluate(observe({ s: { rejected: 2, deadLettered: 3 } }))), []);
-    assert.deepEqual(ids(e.evaluate(observe({ s: { outage: true, lastError: 'ECONNREFUSED' } }))), ['write-errors']);
+    assert.deepEqual(ids(e.evaluate(observe({ s: { deadLettered: 5 } }))), []);
+    const outage = e.evaluate(observe({ s: { deadLettered: 5, storeOutage: true, storeError: 'ECONNREFUSED' } }));
+    assert.deepEqual(ids(outage), ['write-errors']);
+    assert.match(outage[0]!.message, /failing writes: ECONNREFUSED/);
   });
 
   test('free disk under 10% fires at once; an unhealthy or stopped service after its grace period', () => {

@@ -23,6 +23,7 @@ export function registerStatsRoutes(app: HttpApp, collector: Collector): void {
           }
         : null,
       writeLatencyMs: s?.writeLatencyMs ?? null,
+      store: s ? { outage: s.storeOutage ?? false, error: s.storeError ?? null } : null,
       counts: s
         ? {
             received: s.received,
