@@ -18,6 +18,8 @@ export interface IngestorCounters {
   rejected: number;
   /** Times reading was paused because the spool was full. */
   pauses: number;
+  /** Frames whose events could not be spooled (e.g. disk full): the link is dropped so the backfill recovers them. */
+  spoolFailures: number;
 }
 
 /**
@@ -26,9 +28,10 @@ export interface IngestorCounters {
  * Tracks the newest accepted event so that a reconnect knows where its gap starts.
  */
 export class Ingestor {
-  readonly counters: IngestorCounters = { received: 0, backfilled: 0, rejected: 0, pauses: 0 };
+  readonly counters: IngestorCounters = { received: 0, backfilled: 0, rejected: 0, pauses: 0, spoolFailures: 0 };
   readonly rates = new RateMeter();
   lastEventAt: number | null = null;
+  lastSpoolFailure: { at: number; message: string } | null = null;
   /** Newest event time accepted by this process (µs) and its entity: the start of the next gap. */
   newestTime = Number.NEGATIVE_INFINITY;
   newestEntity = '';
@@ -36,6 +39,8 @@ export class Ingestor {
   firstLive: Map<string, number> | undefined = new Map();
 
   private batch: StateEvent[] = [];
+  /** After a spool failure, until that socket is closed: nothing more is taken (the gap must start before it). */
+  private discarding = false;
   private framesSinceCheck = 0;
   private readonly malformedLog = new LogLimiter(20);
   private unsubscribeRoom: (() => void) | undefined;
@@ -51,6 +56,10 @@ export class Ingestor {
   start(): void {
     this.connection.subscribeEvents('state_changed', this.onStateChanged);
     this.connection.onFrame(this.onFrame);
+    // The old socket is gone: whatever comes next is after the gap that the reconnect backfills.
+    this.connection.onDisconnected(() => {
+      this.discarding = false;
+    });
     this.connection.onProblem((p) => {
       if (p.kind === 'handler_error') return; // our own handlers count their problems
       this.counters.rejected++;
@@ -86,8 +95,20 @@ export class Ingestor {
     if (n === 0) return;
     const events = this.batch;
     this.batch = [];
+    if (this.discarding) return;
+    try {
+      this.accept(events, raw.length <= n * MAX_RECORD_BYTES_PER_EVENT ? raw : undefined);
+    } catch (error) {
+      // Not durable, so not received: drop the link; the reconnect backfills from the newest accepted event.
+      this.counters.spoolFailures++;
+      this.discarding = true;
+      const message = error instanceof Error ? error.message : String(error);
+      this.lastSpoolFailure = { at: Date.now(), message };
+      this.logger.error({ err: message }, 'cannot spool events');
+      this.connection.dropSocket('spool write failed');
+      return;
+    }
     this.counters.received += n;
-    this.accept(events, raw.length <= n * MAX_RECORD_BYTES_PER_EVENT ? raw : undefined);
     if (++this.framesSinceCheck >= FULL_CHECK_EVERY || n >= FULL_CHECK_EVERY) {
       this.framesSinceCheck = 0;
       this.pauseIfFull();

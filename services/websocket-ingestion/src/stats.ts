@@ -16,6 +16,7 @@ export interface IngestionStats {
   filtered: number;
   reconnects: number;
   pauses: number;
+  spoolFailures: number;
   spoolBytes: number;
   spoolMaxBytes: number;
   oldestPendingMs: number | null;
@@ -60,6 +61,7 @@ export function collectStats(s: StatsSources): IngestionStats {
     filtered: s.normalizer.filtered,
     reconnects: s.connection.counters.reconnects,
     pauses: i.counters.pauses,
+    spoolFailures: i.counters.spoolFailures,
     spoolBytes: p.spoolBytes,
     spoolMaxBytes: p.spoolMaxBytes,
     oldestPendingMs: p.oldestPendingMs,
@@ -97,13 +99,16 @@ export function healthChecks(s: StatsSources): Record<string, HealthCheck> {
   store.pending = st.pending;
   store.stored = st.stored;
   const ratio = st.spoolMaxBytes > 0 ? st.spoolBytes / st.spoolMaxBytes : 0;
+  const failure = s.ingestion.ingestor.lastSpoolFailure;
   const spool: HealthCheck =
-    ratio > 0.8
-      ? {
-          status: 'degraded',
-          reason: `spool at ${Math.round(ratio * 100)}% of SPOOL_MAX_BYTES${st.pauses > 0 ? '; reading paused when full' : ''}`,
-        }
-      : { status: 'healthy' };
+    failure && Date.now() - failure.at < 60_000
+      ? { status: 'degraded', reason: `spool not writable: ${failure.message}` }
+      : ratio > 0.8
+        ? {
+            status: 'degraded',
+            reason: `spool at ${Math.round(ratio * 100)}% of SPOOL_MAX_BYTES${st.pauses > 0 ? '; reading paused when full' : ''}`,
+          }
+        : { status: 'healthy' };
   spool.bytes = st.spoolBytes;
   spool.maxBytes = st.spoolMaxBytes;
   return { home_assistant: ha, store, spool };
@@ -122,6 +127,7 @@ const METRICS: Array<[keyof IngestionStats, string, 'counter' | 'gauge', string]
   ['filtered', 'events_filtered_total', 'counter', 'Events dropped by the include/exclude filters'],
   ['reconnects', 'reconnects_total', 'counter', 'Reconnections to Home Assistant'],
   ['pauses', 'read_pauses_total', 'counter', 'Times reading paused because the spool was full'],
+  ['spoolFailures', 'spool_failures_total', 'counter', 'Frames that could not be spooled (recovered by backfill)'],
 ];
 
 /** GET /metrics in the Prometheus text format. */
