@@ -1,5 +1,6 @@
 import type { Logger } from '@homeiq/core';
-import { domainOf, type EventJson, type LiveFeed, type StateEvent, toEventJson } from '@homeiq/storage';
+import { domainOf, type EventJson, type LiveFeed, type StateEvent } from '@homeiq/storage';
+import { eventJson } from './iso';
 
 /** One connected live-stream client, WebSocket or SSE. */
 export interface StreamSink {
@@ -100,7 +101,7 @@ export class StreamHub {
   private json(batch: readonly StateEvent[]): EventJson[] {
     let json = this.jsonCache.get(batch);
     if (!json) {
-      json = batch.map(toEventJson);
+      json = batch.map(eventJson);
       this.jsonCache.set(batch, json);
     }
     return json;
