@@ -130,76 +130,60 @@ export class HomeMix {
       Math.min(hi, Math.max(lo, v + (r() < 0.5 ? -step : step)));
     let state = e.state;
     let attributes: Record<string, unknown> = e.base;
-    switch (e.kind) {
-      case 'temperature':
-        state = walk(Number(state) || 21, 0.1, 15, 28).toFixed(1);
-        break;
-      case 'humidity':
-        state = String(walk(Number(state) || 45, 1, 25, 80));
-        break;
-      case 'power':
-        state = (r() * 3000).toFixed(1);
-        break;
-      case 'energy':
-        state = ((Number(state) || 1000) + r() * 0.05).toFixed(3);
-        break;
-      case 'illuminance':
-        state = String(Math.floor(r() * 1000));
-        break;
-      case 'battery':
-        state = String(Math.max(1, 100 - e.n));
-        break;
-      case 'binary':
-      case 'switch':
+    const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
+    const next: Record<string, () => void> = {
+      temperature: () => (state = walk(Number(state) || 21, 0.1, 15, 28).toFixed(1)),
+      humidity: () => (state = String(walk(Number(state) || 45, 1, 25, 80))),
+      power: () => (state = (r() * 3000).toFixed(1)),
+      energy: () => (state = ((Number(state) || 1000) + r() * 0.05).toFixed(3)),
+      illuminance: () => (state = String(Math.floor(r() * 1000))),
+      battery: () => (state = String(Math.max(1, 100 - e.n))),
+      binary: () => (state = state === 'on' ? 'off' : 'on'),
+      switch: () => (state = state === 'on' ? 'off' : 'on'),
+      light: () => {
         state = state === 'on' ? 'off' : 'on';
-        break;
-      case 'light':
-        state = state === 'on' ? 'off' : 'on';
-        attributes =
-          state === 'on'
-            ? {
-                ...e.base,
-                color_mode: 'color_temp',
-                brightness: [26, 51, 77, 102, 128, 153, 179, 204, 230, 255][Math.floor(r() * 10)],
-                color_temp_kelvin: 2700 + 100 * Math.floor(r() * 10),
-              }
-            : { ...e.base, color_mode: null, brightness: null, color_temp_kelvin: null };
-        break;
-      case 'climate': {
+        const on = {
+          color_mode: 'color_temp',
+          brightness: pick([26, 77, 128, 179, 230, 255]),
+          color_temp_kelvin: 2700 + 100 * Math.floor(r() * 10),
+        };
+        attributes = {
+          ...e.base,
+          ...(state === 'on' ? on : { color_mode: null, brightness: null, color_temp_kelvin: null }),
+        };
+      },
+      climate: () => {
         state = r() < 0.02 ? 'off' : 'heat';
         e.cur = walk(e.cur, 0.1, 17, 24);
+        const action = r() < 0.5 ? 'heating' : 'idle';
         attributes = {
           ...e.base,
           current_temperature: Number(e.cur.toFixed(1)),
           temperature: 19 + Math.floor(r() * 3),
-          hvac_action: r() < 0.5 ? 'heating' : 'idle',
+          hvac_action: action,
         };
-        break;
-      }
-      case 'media':
-        state = ['playing', 'paused', 'idle'][Math.floor(r() * 3)]!;
-        attributes = {
-          ...e.base,
+      },
+      media: () => {
+        state = pick(['playing', 'paused', 'idle']);
+        const track = {
           volume_level: Math.floor(r() * 20) / 20,
           media_title: `Track ${Math.floor(r() * 50)}`,
           media_position: Math.floor(r() * 300),
         };
-        break;
-      case 'tracker':
+        attributes = { ...e.base, ...track };
+      },
+      tracker: () => {
         state = r() < 0.5 ? 'home' : 'not_home';
-        attributes =
-          state === 'home'
-            ? { ...e.base, gps_accuracy: 10 }
-            : {
-                ...e.base,
-                gps_accuracy: Math.floor(r() * 50),
-                latitude: Number((52 + r()).toFixed(5)),
-                longitude: Number((13 + r()).toFixed(5)),
-              };
-        break;
-      default:
-        state = ['ok', 'idle', 'updating', 'unavailable', 'error', 'standby'][Math.floor(r() * 6)]!;
-    }
+        const away = {
+          gps_accuracy: Math.floor(r() * 50),
+          latitude: Number((52 + r()).toFixed(5)),
+          longitude: Number((13 + r()).toFixed(5)),
+        };
+        attributes = { ...e.base, ...(state === 'home' ? { gps_accuracy: 10 } : away) };
+      },
+      status: () => (state = pick(['ok', 'idle', 'updating', 'unavailable', 'error', 'standby'])),
+    };
+    next[e.kind]!();
     const time = this.time;
     if (state !== e.state) e.lastChanged = time;
     e.state = state;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   bytesToUlid,
   decodeContext,
+  decodeContextHex,
   decodeExtras,
   decodeState,
   encodeContext,
@@ -68,6 +69,16 @@ describe('ULID <-> 16 bytes', () => {
       assert.equal(d, delta);
       assert.equal(decodeContext(v, d, eventMs), id);
     }
+    for (const eventMs of [ms, ms + 37, ms - 1]) {
+      const [v, d] = encodeContext(id, eventMs);
+      assert.equal(
+        decodeContextHex((v as Buffer).toString('hex').toUpperCase(), null, d, eventMs),
+        id,
+        'as fetched in JSON',
+      );
+    }
+    assert.equal(decodeContextHex(null, 'plain text', 0, ms), 'plain text');
+    assert.equal(decodeContextHex(null, null, 0, ms), null);
     assert.deepEqual(encodeContext(null, ms), [null, 0]);
     assert.equal(decodeContext(null, 0, ms), null);
   });
@@ -76,6 +87,8 @@ describe('ULID <-> 16 bytes', () => {
 describe('states', () => {
   const numeric: Array<[string, bigint, number]> = [
     ['0', 0n, 0],
+    ['0.0', 0n, 1],
+    ['12345678.1234567', 123456781234567n, 7],
     ['45', 45n, 0],
     ['-3', -3n, 0],
     ['21.4', 214n, 1],
@@ -110,6 +123,14 @@ describe('states', () => {
     'NaN',
     'Infinity',
     '٣',
+    '-',
+    '-.5',
+    '5.',
+    '1.2.3',
+    '00',
+    '01.5',
+    '--1',
+    '1-',
   ]) {
     test(`"${text}" stays text`, () => {
       assert.deepEqual(encodeState(text, false), [text, 0]);

@@ -85,22 +85,49 @@ export function decodeContext(v: unknown, delta: number, eventMs: number): strin
   return toBase32(eventMs - delta, 10) + toBase32(b.readUIntBE(0, 5), 8) + toBase32(b.readUIntBE(5, 5), 8);
 }
 
-const NUMERIC = /^-?(0|[1-9]\d*)(\.\d{1,7})?$/;
+/** The context column as fetched in a JSON row: a blob as hex (10 or 16 bytes), or the text. */
+export function decodeContextHex(
+  hex: string | null,
+  text: string | null,
+  delta: number,
+  eventMs: number,
+): string | null {
+  if (text !== null) return text;
+  if (hex === null) return null;
+  const part = (from: number) => Number.parseInt(hex.slice(from, from + 10), 16);
+  if (hex.length === 32)
+    return toBase32(Number.parseInt(hex.slice(0, 12), 16), 10) + toBase32(part(12), 8) + toBase32(part(22), 8);
+  return toBase32(eventMs - delta, 10) + toBase32(part(0), 8) + toBase32(part(10), 8);
+}
 
 /**
  * A state like "21.40" or "-3" is stored as the integer of its digits (2140n) and its decimal count (2, kept in
- * the flags): 1-4 bytes instead of its text. Anything else - including "007", "1e3", "-0" - stays text.
- * Returns [value, decimals]; a removal is NULL.
+ * the flags): 1-4 bytes instead of its text. Anything else - including "007", "1e3", "-0", "1." - stays text:
+ * the digits must read back as exactly the same text. Returns [value, decimals]; a removal is NULL.
  */
 export function encodeState(state: string, removed: boolean): [bigint | string | null, number] {
   if (removed) return [null, 0];
-  if (state.length > 17 || !NUMERIC.test(state)) return [state, 0];
-  const dot = state.indexOf('.');
-  const digits = dot < 0 ? state : state.slice(0, dot) + state.slice(dot + 1);
-  if (digits.length - (state[0] === '-' ? 1 : 0) > 15) return [state, 0];
-  const n = BigInt(digits);
-  if (n === 0n && state[0] === '-') return [state, 0];
-  return [n, dot < 0 ? 0 : state.length - dot - 1];
+  const len = state.length;
+  if (len === 0 || len > 17) return [state, 0];
+  let i = state.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  const first = i;
+  let n = 0;
+  let dot = -1;
+  for (; i < len; i++) {
+    const c = state.charCodeAt(i);
+    if (c >= 48 && c <= 57) n = n * 10 + (c - 48);
+    else if (c === 46 && dot < 0 && i > first && i < len - 1)
+      dot = i; // '.' with digits on both sides
+    else return [state, 0];
+  }
+  const digits = len - first - (dot < 0 ? 0 : 1);
+  const decimals = dot < 0 ? 0 : len - dot - 1;
+  if (digits === 0 || digits > 15 || decimals > 7) return [state, 0];
+  // No leading zero before more integer digits ("007", "01.5"), and no "-0" (its sign would be lost).
+  const intDigits = digits - decimals;
+  if (state.charCodeAt(first) === 48 && intDigits > 1) return [state, 0];
+  if (n === 0 && first === 1) return [state, 0];
+  return [BigInt(first === 1 ? -n : n), decimals];
 }
 
 export function decodeState(v: unknown, decimals: number): string {

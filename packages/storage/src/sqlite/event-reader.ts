@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { EventFilter, EventPage, EventQuery, HistoryQuery, StateEvent } from '../types';
 import { DECIMALS_SQL, encodeState } from './codec';
-import { type EntityInfo, EVENT_COLUMNS, type EventRow, RowDecoder } from './event-rows';
+import { type EntityInfo, EVENT_COLUMNS, fetchRows, jsonRows, RowDecoder } from './event-rows';
 import {
   ArraySource,
   EntitySource,
@@ -20,6 +20,7 @@ import {
 const PER_ENTITY_MAX = 64;
 const LOW = Number.MIN_SAFE_INTEGER;
 const HIGH = Number.MAX_SAFE_INTEGER;
+const HOUR_US = 3_600_000_000;
 const ENTITY_COLUMNS = 'en.id, en.entity_id, en.area_id, en.device_id';
 const prefixed = (alias: string) => EVENT_COLUMNS.replace(/(\w+)/g, `${alias}.$1`);
 
@@ -89,20 +90,21 @@ export class EventReader {
       const lo = q.start - this.epoch;
       const hi = q.end - this.epoch;
       const range = (table: string) =>
-        this.stmts.get(`SELECT ${EVENT_COLUMNS} FROM ${table} WHERE e = ? AND t >= ? AND t < ? ORDER BY t`);
-      const rows = [
-        ...(range('events').all(en.id, lo, hi) as EventRow[]),
-        ...(range('recent').all(en.id, lo, hi) as EventRow[]),
-      ];
-      rows.sort((a, b) => a.t - b.t); // backfilled events may wait in `recent` behind newer ones in `events`
+        this.stmts.get(jsonRows(`SELECT ${EVENT_COLUMNS} FROM ${table} WHERE e = ? AND t >= ? AND t < ?`, 'q.t'));
+      const rows = [...fetchRows(range('events'), en.id, lo, hi), ...fetchRows(range('recent'), en.id, lo, hi)];
+      rows.sort((a, b) => a[0] - b[0]); // backfilled events may wait in `recent` behind newer ones in `events`
       if (q.includeStartState) {
         const before = (table: string) =>
-          this.stmts
-            .get(`SELECT ${EVENT_COLUMNS} FROM ${table} WHERE e = ? AND t < ? ORDER BY t DESC LIMIT 1`)
-            .get(en.id, lo) as EventRow | undefined;
+          fetchRows(
+            this.stmts.get(
+              jsonRows(`SELECT ${EVENT_COLUMNS} FROM ${table} WHERE e = ? AND t < ? ORDER BY t DESC LIMIT 1`),
+            ),
+            en.id,
+            lo,
+          )[0];
         const a = before('events');
         const b = before('recent');
-        const start = a && b ? (a.t > b.t ? a : b) : (a ?? b);
+        const start = a && b ? (a[0] > b[0] ? a : b) : (a ?? b);
         if (start) rows.unshift(start);
       }
       return rows.map((r) => this.decoder.decode(r, en));
@@ -143,16 +145,21 @@ export class EventReader {
             .all(...ew.args) as EntityInfo[])
         : undefined;
     const few = entities && entities.length <= PER_ENTITY_MAX ? entities : undefined;
+    const infos = new Map<number, EntityInfo>();
+    for (const en of entities ?? []) infos.set(en.id, en);
+    const infoOf = (e: number): EntityInfo => {
+      let en = infos.get(e);
+      if (!en) {
+        en = this.stmts.get(`SELECT ${ENTITY_COLUMNS} FROM entities en WHERE id = ?`).get(e) as EntityInfo;
+        infos.set(e, en);
+      }
+      return en;
+    };
     // Few entities: `recent` is filtered by their keys (cheaper than joining every row first).
-    const sources: Source[] = [
-      this.recentSource(
-        q,
-        few ? new Where().add('r.e IN (SELECT value FROM json_each(?))', JSON.stringify(few.map((e) => e.id))) : ew,
-        lo,
-        hi,
-        c,
-      ),
-    ];
+    const recentFilter = few
+      ? new Where().add('r.e IN (SELECT value FROM json_each(?))', JSON.stringify(few.map((e) => e.id)))
+      : ew;
+    const sources: Source[] = [this.recentSource(q, recentFilter, lo, hi, c, infoOf)];
     if (few) {
       const fetch = this.entityFetcher(desc, q.state);
       const chunk = Math.max(16, Math.ceil((q.limit + 1) / Math.max(1, few.length)) + 1);
@@ -167,21 +174,29 @@ export class EventReader {
       if (c && desc) hi = Math.min(hi, c.t + 1);
       if (c && !desc) lo = Math.max(lo, c.t);
       const skip = (i: Item) =>
-        c !== undefined && i.r.t === c.t && (desc ? i.en.entity_id >= c.id : i.en.entity_id <= c.id);
-      // Without a time bound the walk stops at the oldest (newest) time stored in `events`.
-      const min = this.edgeTime('min');
-      const max = this.edgeTime('max');
-      const bound = desc ? (lo !== LOW ? lo : min) : hi !== HIGH ? hi : max;
-      const start = desc ? (hi !== HIGH ? hi : max) : lo !== LOW ? lo : min;
-      const empty = bound === null || start === null;
-      const stop = empty ? 0 : desc ? bound : hi !== HIGH ? bound : bound + 1;
-      const from = empty ? 0 : desc && hi === HIGH ? start + 1 : start;
-      // First window: what the average density says holds the page (filters make later windows wider).
-      const count = this.stmts.get("SELECT value FROM meta WHERE key = 'events'").pluck().get() as number;
-      const span = min === null || max === null ? 0 : max - min + 1;
-      const width = Math.max(1_000_000, count > 0 ? ((q.limit + 1) / count) * span * 1.2 : span);
-      const window = this.windowFetcher(ew, q.state);
-      sources.push(new WindowSource(from, stop, desc, q.limit + 1, width, window, skip));
+        c !== undefined && i.r[0] === c.t && (desc ? i.en.entity_id >= c.id : i.en.entity_id <= c.id);
+      // The walk starts at the bound (or the newest/oldest time in `events`) and, without a bound at its far end,
+      // stops at the oldest/newest time there - looked up only if the page does not fill before.
+      const newest = () =>
+        (this.stmts.get("SELECT value FROM meta WHERE key = 'max_t'").pluck().get() as number | null | undefined) ??
+        this.edgeTime('max');
+      const edge = desc ? (hi !== HIGH ? hi : newest()) : lo !== LOW ? lo : this.edgeTime('min');
+      const from = edge === null ? 0 : desc && hi === HIGH ? edge + 1 : edge;
+      const bound = desc ? (lo !== LOW ? lo : undefined) : hi !== HIGH ? hi : undefined;
+      const stop = (): number => {
+        const far = this.edgeTime(desc ? 'min' : 'max');
+        return far === null ? from : desc ? far : far + 1;
+      };
+      // First window: what the density of `recent` (the newest events) says holds the page.
+      const r = this.stmts.get('SELECT count(*) AS n, max(t) - min(t) AS span FROM recent').get() as {
+        n: number;
+        span: number | null;
+      };
+      const width = r.n > 1 && r.span ? Math.max(1_000_000, ((q.limit + 1) / r.n) * r.span * 1.2) : HOUR_US;
+      const window = this.windowFetcher(ew, q.state, infoOf);
+      sources.push(
+        new WindowSource(edge === null ? undefined : from, bound, stop, desc, q.limit + 1, width, window, skip),
+      );
     }
     return mergeSources(sources, desc, q.limit + 1);
   }
@@ -193,53 +208,48 @@ export class EventReader {
     lo: number,
     hi: number,
     c: { t: number; id: string } | undefined,
+    infoOf: (e: number) => EntityInfo,
   ): Source {
     const desc = q.order === 'desc';
     const w = new Where().add('r.t >= ? AND r.t < ?', lo, hi);
     w.parts.push(...ew.parts);
     w.args.push(...ew.args);
     addState(w, 'r', q.state);
-    if (c)
-      w.add(
-        desc ? '(r.t < ? OR (r.t = ? AND en.entity_id < ?))' : '(r.t > ? OR (r.t = ? AND en.entity_id > ?))',
-        c.t,
-        c.t,
-        c.id,
-      );
+    if (c) {
+      const after = desc
+        ? '(r.t < ? OR (r.t = ? AND en.entity_id < ?))'
+        : '(r.t > ? OR (r.t = ? AND en.entity_id > ?))';
+      w.add(after, c.t, c.t, c.id);
+    }
     const dir = desc ? 'DESC' : 'ASC';
-    const sql = `SELECT ${prefixed('r')}, ${ENTITY_COLUMNS} FROM recent r CROSS JOIN entities en ON en.id = r.e${w.sql}
+    const inner = `SELECT ${prefixed('r')}, en.entity_id FROM recent r CROSS JOIN entities en ON en.id = r.e${w.sql}
       ORDER BY r.t ${dir}, en.entity_id ${dir} LIMIT ?`;
-    const rows = this.stmts.get(sql).all(...w.args, q.limit + 1) as Array<EventRow & EntityInfo>;
-    return new ArraySource(rows.map((r) => ({ r, en: r })));
+    const rows = fetchRows(this.stmts.get(jsonRows(inner, `q.t ${dir}, q.entity_id ${dir}`)), ...w.args, q.limit + 1);
+    return new ArraySource(rows.map((r) => ({ r, en: infoOf(r[8]) })));
   }
 
   private entityFetcher(desc: boolean, state: string | undefined) {
     const w = new Where().add('e = ? AND t >= ? AND t < ?');
     addState(w, 'events', state);
+    const dir = desc ? 'DESC' : 'ASC';
     const stmt = this.stmts.get(
-      `SELECT ${EVENT_COLUMNS} FROM events${w.sql} ORDER BY t ${desc ? 'DESC' : 'ASC'} LIMIT ?`,
+      jsonRows(`SELECT ${EVENT_COLUMNS} FROM events${w.sql} ORDER BY t ${dir} LIMIT ?`, `q.t ${dir}`),
     );
     const stateArgs = w.args;
-    return (e: number, lo: number, hi: number, limit: number) => stmt.all(e, lo, hi, ...stateArgs, limit) as EventRow[];
+    return (e: number, lo: number, hi: number, limit: number) => fetchRows(stmt, e, lo, hi, ...stateArgs, limit);
   }
 
   /** Every matching entity's rows in [from, to): the entity loop outside, its key range inside. */
-  private windowFetcher(ew: Where, state: string | undefined) {
+  private windowFetcher(ew: Where, state: string | undefined, infoOf: (e: number) => EntityInfo) {
     const w = new Where();
     w.parts.push(...ew.parts);
     w.args.push(...ew.args);
     addState(w, 'ev', state);
     const stmt = this.stmts.get(
-      `SELECT ${prefixed('ev')}, ev.e FROM entities en CROSS JOIN events ev ON ev.e = en.id AND ev.t >= ? AND ev.t < ?${w.sql}`,
+      jsonRows(
+        `SELECT ${prefixed('ev')} FROM entities en CROSS JOIN events ev ON ev.e = en.id AND ev.t >= ? AND ev.t < ?${w.sql}`,
+      ),
     );
-    // Entity columns once per entity rather than once per row: rows are many, entities few.
-    const infos = new Map<number, EntityInfo>();
-    for (const en of this.stmts
-      .get(`SELECT ${ENTITY_COLUMNS} FROM entities en${ew.sql}`)
-      .all(...ew.args) as EntityInfo[]) {
-      infos.set(en.id, en);
-    }
-    return (from: number, to: number) =>
-      (stmt.all(from, to, ...w.args) as Array<EventRow & { e: number }>).map((r) => ({ r, en: infos.get(r.e)! }));
+    return (from: number, to: number) => fetchRows(stmt, from, to, ...w.args).map((r) => ({ r, en: infoOf(r[8]) }));
   }
 }

@@ -18,7 +18,7 @@ export interface Source {
 }
 
 export const cmpItems = (a: Item, b: Item): number =>
-  a.r.t - b.r.t || (a.en.entity_id < b.en.entity_id ? -1 : a.en.entity_id > b.en.entity_id ? 1 : 0);
+  a.r[0] - b.r[0] || (a.en.entity_id < b.en.entity_id ? -1 : a.en.entity_id > b.en.entity_id ? 1 : 0);
 
 export class ArraySource implements Source {
   private pos = 0;
@@ -56,8 +56,8 @@ export class EntitySource implements Source {
       if (this.rows.length < this.chunk) this.done = true;
       const last = this.rows[this.rows.length - 1];
       if (last) {
-        if (this.desc) this.hi = last.t;
-        else this.lo = last.t + 1;
+        if (this.desc) this.hi = last[0];
+        else this.lo = last[0] + 1;
       }
       this.chunk = Math.min(1024, this.chunk * 2);
     }
@@ -71,8 +71,10 @@ export class EntitySource implements Source {
 }
 
 /**
- * Every matching entity over [from, to), one window at a time from the `start` edge towards `bound`
- * (exclusive of it going up, inclusive going down). `skip` drops items a cursor has already passed.
+ * Every matching entity over [from, to), one window at a time from `edge` (undefined: nothing stored) towards the
+ * far end `bound` (exclusive going up, inclusive going down); when that is not given, `stop()` finds it, called
+ * only when a window came back short.
+ * `skip` drops items a cursor has already passed.
  */
 export class WindowSource implements Source {
   private items: Item[] = [];
@@ -81,8 +83,9 @@ export class WindowSource implements Source {
   private windows = 0;
 
   constructor(
-    private edge: number,
-    private readonly bound: number,
+    private edge: number | undefined,
+    private bound: number | undefined,
+    private readonly stop: () => number,
     private readonly desc: boolean,
     private readonly want: number,
     private width: number,
@@ -92,10 +95,14 @@ export class WindowSource implements Source {
 
   peek(): Item | undefined {
     while (this.pos >= this.items.length) {
-      const bound = this.bound;
-      if (this.desc ? this.edge <= bound : this.edge >= bound) return undefined;
-      const from = this.desc ? Math.max(bound, this.edge - this.width) : this.edge;
-      const to = this.desc ? this.edge : Math.min(bound, this.edge + this.width);
+      if (this.edge === undefined) return undefined;
+      const edge = this.edge;
+      // An unknown far end is looked up only once a window came back short of the page.
+      if (this.bound === undefined && this.windows > 0) this.bound = this.stop();
+      const bound = this.bound ?? (this.desc ? -Infinity : Infinity);
+      if (this.desc ? edge <= bound : edge >= bound) return undefined;
+      const from = this.desc ? Math.max(bound, edge - this.width) : edge;
+      const to = this.desc ? edge : Math.min(bound, edge + this.width);
       const found = this.fetch(from, to).filter((i) => !this.skip(i));
       found.sort(this.desc ? (a, b) => cmpItems(b, a) : cmpItems);
       this.items = found;

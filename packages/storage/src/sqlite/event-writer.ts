@@ -70,6 +70,7 @@ export class EventWriter {
   private readonly findAttr: Database.Statement;
   private readonly insertAttr: Database.Statement;
   private readonly bumpCount: Database.Statement;
+  private readonly bumpMaxT: Database.Statement;
   private readonly batch: Database.Transaction<(events: StateEvent[], result: WriteResult) => void>;
 
   constructor(
@@ -94,6 +95,7 @@ export class EventWriter {
     this.findAttr = db.prepare('SELECT id FROM attributes WHERE hash = ? AND json = ?').pluck();
     this.insertAttr = db.prepare('INSERT INTO attributes (hash, json) VALUES (?, ?)');
     this.bumpCount = db.prepare("UPDATE meta SET value = value + ? WHERE key = 'events'");
+    this.bumpMaxT = db.prepare("UPDATE meta SET value = max(coalesce(value, @t), @t) WHERE key = 'max_t'");
     this.batch = db.transaction((events, result) => this.writeAll(events, result));
   }
 
@@ -159,6 +161,7 @@ export class EventWriter {
     const args: unknown[] = [];
     let rows = 0;
     let valid = 0;
+    let batchMaxT = Number.MIN_SAFE_INTEGER;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const reason = invalidReason(e);
@@ -188,6 +191,7 @@ export class EventWriter {
         encodeExtras(e.contextParentId, e.contextUserId, e.origin),
       );
       if (t > entity.maxT) entity.maxT = t;
+      if (t > batchMaxT) batchMaxT = t;
       valid++;
       if (++rows === ROWS_PER_INSERT) {
         result.written += this.insert(rows).run(...args, this.mainMaxT).changes;
@@ -197,7 +201,10 @@ export class EventWriter {
     }
     if (rows > 0) result.written += this.insert(rows).run(...args, this.mainMaxT).changes;
     result.duplicates = valid - result.written;
-    if (result.written > 0) this.bumpCount.run(result.written);
+    if (result.written > 0) {
+      this.bumpCount.run(result.written);
+      this.bumpMaxT.run({ t: batchMaxT });
+    }
   }
 
   /**

@@ -98,6 +98,7 @@ export function migrate(db: Database.Database, epochMicros?: number): void {
       const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
       insert.run('epoch_us', epochMicros ?? monthStartMicros());
       insert.run('events', 0);
+      insert.run('max_t', null); // newest time ever written (relative): an upper bound for readers
     }
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
