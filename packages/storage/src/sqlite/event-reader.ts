@@ -134,8 +134,8 @@ export class EventReader {
 
   private items(q: EventQuery): Item[] {
     const desc = q.order === 'desc';
-    let lo = q.start === undefined ? LOW : q.start - this.epoch;
-    let hi = q.end === undefined ? HIGH : q.end - this.epoch;
+    const lo = q.start === undefined ? LOW : q.start - this.epoch;
+    const hi = q.end === undefined ? HIGH : q.end - this.epoch;
     const c = q.cursor && { t: q.cursor.time - this.epoch, id: q.cursor.entityId };
     const ew = entityWhere(q);
     const entities =
@@ -169,36 +169,45 @@ export class EventReader {
         if (c && !desc) elo = Math.max(elo, en.entity_id > c.id ? c.t : c.t + 1);
         sources.push(new EntitySource(en, elo, ehi, desc, chunk, fetch));
       }
-    } else {
-      // The cursor's own time is fetched again and the entities it passed are dropped.
-      if (c && desc) hi = Math.min(hi, c.t + 1);
-      if (c && !desc) lo = Math.max(lo, c.t);
-      const skip = (i: Item) =>
-        c !== undefined && i.r[0] === c.t && (desc ? i.en.entity_id >= c.id : i.en.entity_id <= c.id);
-      // The walk starts at the bound (or the newest/oldest time in `events`) and, without a bound at its far end,
-      // stops at the oldest/newest time there - looked up only if the page does not fill before.
-      const newest = () =>
-        (this.stmts.get("SELECT value FROM meta WHERE key = 'max_t'").pluck().get() as number | null | undefined) ??
-        this.edgeTime('max');
-      const edge = desc ? (hi !== HIGH ? hi : newest()) : lo !== LOW ? lo : this.edgeTime('min');
-      const from = edge === null ? 0 : desc && hi === HIGH ? edge + 1 : edge;
-      const bound = desc ? (lo !== LOW ? lo : undefined) : hi !== HIGH ? hi : undefined;
-      const stop = (): number => {
-        const far = this.edgeTime(desc ? 'min' : 'max');
-        return far === null ? from : desc ? far : far + 1;
-      };
-      // First window: what the density of `recent` (the newest events) says holds the page.
-      const r = this.stmts.get('SELECT count(*) AS n, max(t) - min(t) AS span FROM recent').get() as {
-        n: number;
-        span: number | null;
-      };
-      const width = r.n > 1 && r.span ? Math.max(1_000_000, ((q.limit + 1) / r.n) * r.span * 1.2) : HOUR_US;
-      const window = this.windowFetcher(ew, q.state, infoOf);
-      sources.push(
-        new WindowSource(edge === null ? undefined : from, bound, stop, desc, q.limit + 1, width, window, skip),
-      );
-    }
+    } else sources.push(this.windowSource(q, ew, lo, hi, c, infoOf));
     return mergeSources(sources, desc, q.limit + 1);
+  }
+
+  /** Many or all entities: time windows over their key ranges, from the newest (oldest) end. */
+  private windowSource(
+    q: EventQuery,
+    ew: Where,
+    lo: number,
+    hi: number,
+    c: { t: number; id: string } | undefined,
+    infoOf: (e: number) => EntityInfo,
+  ): Source {
+    const desc = q.order === 'desc';
+    // The cursor's own time is fetched again and the entities it passed are dropped.
+    if (c && desc) hi = Math.min(hi, c.t + 1);
+    if (c && !desc) lo = Math.max(lo, c.t);
+    const skip = (i: Item) =>
+      c !== undefined && i.r[0] === c.t && (desc ? i.en.entity_id >= c.id : i.en.entity_id <= c.id);
+    // The walk starts at the bound (or the newest/oldest time stored) and, without a bound at its far end, stops
+    // at the oldest/newest time in `events` - looked up only if the page does not fill before.
+    const newest = () =>
+      (this.stmts.get("SELECT value FROM meta WHERE key = 'max_t'").pluck().get() as number | null | undefined) ??
+      this.edgeTime('max');
+    const edge = desc ? (hi !== HIGH ? hi : newest()) : lo !== LOW ? lo : this.edgeTime('min');
+    const from = edge === null ? 0 : desc && hi === HIGH ? edge + 1 : edge;
+    const bound = desc ? (lo !== LOW ? lo : undefined) : hi !== HIGH ? hi : undefined;
+    const stop = (): number => {
+      const far = this.edgeTime(desc ? 'min' : 'max');
+      return far === null ? from : desc ? far : far + 1;
+    };
+    // First window: what the density of `recent` (the newest events) says holds the page.
+    const r = this.stmts.get('SELECT count(*) AS n, max(t) - min(t) AS span FROM recent').get() as {
+      n: number;
+      span: number | null;
+    };
+    const width = r.n > 1 && r.span ? Math.max(1_000_000, ((q.limit + 1) / r.n) * r.span * 1.2) : HOUR_US;
+    const window = this.windowFetcher(ew, q.state, infoOf);
+    return new WindowSource(edge === null ? undefined : from, bound, stop, desc, q.limit + 1, width, window, skip);
   }
 
   /** The matching rows of `recent` (a small table), ordered and cut by SQL. */

@@ -120,7 +120,7 @@ export class EventWriter {
     return result;
   }
 
-  /** Moves every row of `recent` into `events` in one transaction, sorted by the target key. */
+  /** Moves every row of `recent` into `events` in one transaction. */
   merge(): void {
     this.db
       .transaction(() => {
