@@ -191,7 +191,13 @@ async function dropDatabase(server: InfluxServer, db: string): Promise<void> {
   await fetch(`${server.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${db}"` }) });
 }
 
-export function pipelineInto(server: InfluxServer, db: string, dir: string, outageMaxMs = 30_000) {
+export function pipelineInto(
+  server: InfluxServer,
+  db: string,
+  dir: string,
+  outageMaxMs = 30_000,
+  memoryMaxEvents?: number,
+) {
   const store = new InfluxStore(
     loadConfig(storageSchema, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: db }),
     silentLogger(),
@@ -207,6 +213,7 @@ export function pipelineInto(server: InfluxServer, db: string, dir: string, outa
     logger: silentLogger(),
     decode: eventsOf,
     outageMaxMs,
+    ...(memoryMaxEvents ? { memoryMaxEvents, memoryMaxBytes: 1024 ** 3 } : {}),
   });
   return { store, pipeline };
 }
@@ -296,7 +303,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const best = { ceiling: 0, naive: 0, e2e: 0 };
     const cpu = { ceiling: Number.POSITIVE_INFINITY, e2e: Number.POSITIVE_INFINITY };
     const rate = (r: { events: number; seconds: number }) => r.events / r.seconds;
-    for (let round = 0; round < (ctx.quick ? 1 : 2); round++) {
+    for (let round = 0; round < (ctx.quick ? 1 : 3); round++) {
       const c = await ceiling();
       const v = await naive(`bench_naive_${round}`);
       const e = await piped(`bench_e2e_${round}`);
@@ -304,7 +311,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       ctx.log(
         `round ${round}: ceiling ${rate(c).toFixed(0)}/s, naive ${rate(v).toFixed(0)}/s, ` +
           `pipeline ${rate(e).toFixed(0)}/s (${e.events} events, ${stored} stored); ` +
-          `CPU here per event: ceiling ${c.cpuUsPerEvent.toFixed(1)} us, pipeline ${e.cpuUsPerEvent.toFixed(1)} us`,
+          `CPU here per event: ceiling ${c.cpuUsPerEvent.toFixed(1)} us, naive ${v.cpuUsPerEvent.toFixed(1)} us, ` +
+          `pipeline ${e.cpuUsPerEvent.toFixed(1)} us`,
       );
       if (stored < e.events) ctx.log(`WARNING: ${e.events - stored} events missing`);
       // Every round (and the outage below) starts from an empty server: no WAL replay or compaction of old rounds.

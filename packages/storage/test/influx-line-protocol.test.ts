@@ -11,6 +11,7 @@ import {
   escapeTagValue,
   eventLine,
   formatFloat,
+  formatTime,
   pointLine,
   quoteString,
   statisticsLine,
@@ -63,6 +64,19 @@ describe('line protocol escaping', () => {
     [Number.NaN, undefined],
     [Number.POSITIVE_INFINITY, undefined],
   ];
+  const times: Array<[number, string]> = [
+    [1_700_000_000_000_001, '1700000000000001'],
+    [1_700_000_000_100_000, '1700000000100000'],
+    [1_700_000_000_000_000.25, '1700000000000000'],
+    [99_999_999, '99999999'],
+    [100_000_000, '100000000'],
+    [0, '0'],
+    [-5, '-5'],
+  ];
+  for (const [us, expected] of times) {
+    test(`time ${us}`, () => assert.equal(formatTime(us), expected));
+  }
+
   for (const [n, expected] of floats) {
     test(`float ${n} has no integer suffix`, () => assert.equal(formatFloat(n), expected));
   }

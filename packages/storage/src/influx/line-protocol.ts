@@ -62,9 +62,16 @@ export function formatFloat(n: number): string | undefined {
   return Number.isFinite(n) ? String(n) : undefined;
 }
 
-/** Integer µs for the line's timestamp (the write uses precision=u). */
+/**
+ * Integer µs for the line's timestamp (the write uses precision=u). Built from two halves: V8 turns small integers
+ * into text several times faster than 16-digit doubles, and this runs once per point.
+ */
 export function formatTime(us: number): string {
-  return String(Math.round(us));
+  const t = Math.round(us);
+  if (t < 1e8 || t > Number.MAX_SAFE_INTEGER) return String(t);
+  const hi = Math.floor(t / 1e8);
+  const lo = String(t - hi * 1e8);
+  return `${hi}${'00000000'.slice(lo.length)}${lo}`;
 }
 
 /** Why a name cannot be a measurement, tag key or field key; undefined when it can. */

@@ -52,7 +52,15 @@ export async function writeLines(
       chars += lines[end]!.length + 1;
       end++;
     }
-    await send(http, lines.slice(start, end), indexes.slice(start, end), ensureDatabase, rejected, false);
+    const whole = start === 0 && end === lines.length;
+    await send(
+      http,
+      whole ? lines : lines.slice(start, end),
+      whole ? indexes : indexes.slice(start, end),
+      ensureDatabase,
+      rejected,
+      false,
+    );
     start = end;
   }
   return rejected;
