@@ -101,14 +101,14 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const s = this.state;
     this.state = undefined;
     if (!s) return;
-    try {
-      if (!this.options.readonly) {
+    if (!this.options.readonly) {
+      // Leave `recent` empty for the next start; if another writer holds the lock, the rows simply stay there.
+      try {
         s.writer.merge();
         s.db.pragma('optimize');
-      }
-    } finally {
-      s.db.close();
+      } catch {}
     }
+    s.db.close();
   }
 
   async ping(): Promise<void> {
