@@ -1,5 +1,12 @@
 import websocket from '@fastify/websocket';
-import { createServiceApp, errorMessage, type HealthCheck, type HttpApp, type Logger } from '@homeiq/core';
+import {
+  type ConfigPart,
+  createServiceApp,
+  errorMessage,
+  type HealthCheck,
+  type HttpApp,
+  type Logger,
+} from '@homeiq/core';
 import { type LiveFeed, type MetadataStore, RemoteLiveFeed, type TimeSeriesStore } from '@homeiq/storage';
 import type { RouteContext } from './context';
 import { OPEN_PATHS, registerOpenApi } from './openapi';
@@ -12,6 +19,8 @@ export interface DataApiDeps {
   /** The time-series store (opened); a function so a store that fails to open degrades /health, not the process. */
   timeSeries: () => Promise<TimeSeriesStore>;
   metadata: () => MetadataStore;
+  /** The effective configuration served (masked) at GET /api/v1/config. */
+  configView?: () => ConfigPart[];
   live: () => LiveFeed;
   /** Services in this process, for /api/v1/process. */
   colocated?: () => string[];
@@ -49,6 +58,7 @@ export function buildApp(deps: DataApiDeps): DataApiApp {
     apiKey: deps.apiKey,
     openPaths: OPEN_PATHS,
     colocated: deps.colocated,
+    config: deps.configView,
     checks: async () => ({
       timeseries: await probe(timeoutMs, async () => {
         const store = await deps.timeSeries();

@@ -1,5 +1,5 @@
-import { listen, loadConfig, type Service, servicePort } from '@homeiq/core';
-import { liveFeedFor, type Runtime, type TimeSeriesStore } from '@homeiq/storage';
+import { commonSchema, configPart, listen, loadConfig, type Service, servicePort } from '@homeiq/core';
+import { liveFeedFor, type Runtime, storageSchema, type TimeSeriesStore } from '@homeiq/storage';
 import { SqliteTimeSeriesStore } from '@homeiq/storage/sqlite/sqlite-store';
 import { buildApp } from './app';
 import { dataApiSchema } from './config';
@@ -22,6 +22,11 @@ export function createService(runtime: Runtime): Service {
     apiKey: runtime.apiKey,
     timeSeries: store.get,
     metadata: () => runtime.metadata(),
+    configView: () => [
+      configPart(commonSchema, runtime.common),
+      configPart(storageSchema, runtime.storage),
+      configPart(dataApiSchema, config),
+    ],
     live: () => liveFeedFor(runtime),
     colocated: () => [...runtime.local],
     stream: { maxBufferedBytes: config.streamMaxBufferBytes, heartbeatMs: config.streamHeartbeat },
