@@ -3,7 +3,7 @@
 // every frame; (b) a naive writer with no spool that posts 5000-point requests. (d) The drain rate after an outage:
 // 5 minutes at 500 ev/s (150k events) accepted while influxd is killed, then timed from its restart.
 import { fork } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, silentLogger } from '@homeiq/core';
@@ -187,6 +187,23 @@ async function countPoints(server: InfluxServer, db: string): Promise<number> {
   return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
 }
 
+/** CPU seconds used so far by the influxd serving `port` (found through /proc; null where there is no /proc). */
+function influxdCpuSeconds(port: number): number | null {
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const config = cmd[0]?.endsWith('influxd') ? cmd[cmd.indexOf('-config') + 1] : undefined;
+      if (!config || !readFileSync(config, 'utf8').includes(`127.0.0.1:${port}"`)) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+    }
+  } catch {
+    // not Linux, or the process went away
+  }
+  return null;
+}
+
 async function dropDatabase(server: InfluxServer, db: string): Promise<void> {
   await fetch(`${server.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${db}"` }) });
 }
@@ -301,18 +318,21 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
     // Interleaved rounds; each figure is its best round, so a noisy neighbour hurts every variant alike.
     const best = { ceiling: 0, naive: 0, e2e: 0 };
-    const cpu = { ceiling: Number.POSITIVE_INFINITY, e2e: Number.POSITIVE_INFINITY };
+    const cpu = { ceiling: Number.POSITIVE_INFINITY, e2e: Number.POSITIVE_INFINITY, influxd: Number.POSITIVE_INFINITY };
     const rate = (r: { events: number; seconds: number }) => r.events / r.seconds;
     for (let round = 0; round < (ctx.quick ? 1 : 3); round++) {
       const c = await ceiling();
       const v = await naive(`bench_naive_${round}`);
+      const influxCpu0 = influxdCpuSeconds(server.port);
       const e = await piped(`bench_e2e_${round}`);
+      const influxCpu1 = influxdCpuSeconds(server.port);
+      const influxUs = influxCpu0 !== null && influxCpu1 !== null ? ((influxCpu1 - influxCpu0) * 1e6) / e.events : null;
       const stored = await countPoints(server, `bench_e2e_${round}`);
       ctx.log(
         `round ${round}: ceiling ${rate(c).toFixed(0)}/s, naive ${rate(v).toFixed(0)}/s, ` +
           `pipeline ${rate(e).toFixed(0)}/s (${e.events} events, ${stored} stored); ` +
           `CPU here per event: ceiling ${c.cpuUsPerEvent.toFixed(1)} us, naive ${v.cpuUsPerEvent.toFixed(1)} us, ` +
-          `pipeline ${e.cpuUsPerEvent.toFixed(1)} us`,
+          `pipeline ${e.cpuUsPerEvent.toFixed(1)} us; influxd ${influxUs?.toFixed(1) ?? '?'} us per point`,
       );
       if (stored < e.events) ctx.log(`WARNING: ${e.events - stored} events missing`);
       // Every round (and the outage below) starts from an empty server: no WAL replay or compaction of old rounds.
@@ -323,6 +343,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       best.e2e = Math.max(best.e2e, rate(e));
       cpu.ceiling = Math.min(cpu.ceiling, c.cpuUsPerEvent);
       cpu.e2e = Math.min(cpu.e2e, e.cpuUsPerEvent);
+      if (influxUs !== null) cpu.influxd = Math.min(cpu.influxd, influxUs);
     }
     results.push({ suite: SUITE, name: CEILING, value: best.ceiling, unit: 'events/s' });
     results.push({
@@ -361,6 +382,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       ratio: cpu.e2e / cpu.ceiling,
       baseline: 'ceiling CPU per event',
     });
+    if (Number.isFinite(cpu.influxd)) {
+      results.push({ suite: SUITE, name: 'CPU per point in influxd (end to end run)', value: cpu.influxd, unit: 'us' });
+    }
 
     // (d) Drain after an outage: events accepted while influxd is dead, timed from its restart to all committed.
     const outDir = join(ctx.tmp, 'outage');
