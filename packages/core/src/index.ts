@@ -3,6 +3,7 @@ export * from './common-config';
 export * from './config';
 export * from './config-route';
 export * from './errors';
+export * from './fetch-json';
 export * from './health';
 export * from './http';
 export * from './logger';
