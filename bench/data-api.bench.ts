@@ -2,9 +2,11 @@
 // - history of one entity over 24 h in a 10M-event embedded store (p95, goal <= 10 ms through HTTP);
 // - the same query on InfluxDB (1M events, same per-entity density: loading 10M into influxd takes too long here);
 // - GET /api/v1/events pages of 1000 followed by cursor, pages per second, on both stores.
+// The HTTP client is a separate process; raw and HTTP samples alternate so both see the same machine load.
 // BENCH_QUICK=1: 500k events embedded, 100k InfluxDB, fewer samples.
-import { Agent, request } from 'node:http';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { listen, loadConfig, silentLogger } from '@homeiq/core';
 import { influxdAvailability, startInfluxd } from '@homeiq/core/testing/influxd';
 import {
@@ -148,11 +150,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Alternates `a(i)` and `b(i)` (after a warm-up) and returns both latency lists, sorted, in ms. */
+/** Alternates `a(i)` (timed here) and `b(i)` (which reports its own time) and returns both, sorted, in ms. */
 async function paired(
   samples: number,
   a: (i: number) => Promise<unknown>,
-  b: (i: number) => Promise<unknown>,
+  b: (i: number) => Promise<number>,
 ): Promise<{ a: number[]; b: number[] }> {
   for (let i = 0; i < 20; i++) {
     await a(i);
@@ -160,36 +162,89 @@ async function paired(
   }
   const out = { a: [] as number[], b: [] as number[] };
   for (let i = 0; i < samples; i++) {
-    let t = performance.now();
+    const t = performance.now();
     await a(i);
     out.a.push(performance.now() - t);
-    t = performance.now();
-    await b(i);
-    out.b.push(performance.now() - t);
+    out.b.push(await b(i)); // measured by the client process, request to last byte
   }
   out.a.sort((x, y) => x - y);
   out.b.sort((x, y) => x - y);
   return out;
 }
 
-/** GET over a keep-alive connection; resolves with the body text once it has all arrived. */
-function httpGet(agent: Agent, port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${KEY}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) reject(new Error(`${path}: HTTP ${res.statusCode} ${text.slice(0, 200)}`));
-          else resolve(text);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
+/**
+ * The HTTP client runs in its own process, as a real client would: its socket reads and buffer copies do not run on
+ * the server's event loop. One command per stdin line, one JSON answer per stdout line.
+ */
+const CLIENT = `
+import { Agent, request } from 'node:http';
+import { createInterface } from 'node:readline';
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+const get = (path) => new Promise((resolve, reject) => {
+  const req = request({ host: '127.0.0.1', port: Number(process.env.BENCH_PORT), path, agent,
+    headers: { authorization: 'Bearer ' + process.env.BENCH_KEY } }, (res) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (res.statusCode !== 200) reject(new Error(path + ': HTTP ' + res.statusCode + ' ' + text.slice(0, 200)));
+      else resolve(text);
+    });
   });
+  req.on('error', reject);
+  req.end();
+});
+const cursorOf = (text) => /"next_cursor":"([A-Za-z0-9_-]+)"}$/.exec(text)?.[1];
+for await (const line of createInterface({ input: process.stdin })) {
+  const cmd = JSON.parse(line);
+  try {
+    if (cmd.get) {
+      const t = performance.now();
+      const text = await get(cmd.get);
+      console.log(JSON.stringify({ ms: performance.now() - t, bytes: text.length }));
+    } else {
+      let cursor;
+      const page = async () => { cursor = cursorOf(await get('/api/v1/events?limit=1000' + (cursor ? '&cursor=' + cursor : ''))); };
+      for (let i = 0; i < 3; i++) await page();
+      const t = performance.now();
+      let done = 0;
+      for (; done < cmd.pages && cursor; done++) await page();
+      console.log(JSON.stringify({ pagesPerSecond: done / ((performance.now() - t) / 1000) }));
+    }
+  } catch (error) {
+    console.log(JSON.stringify({ error: String(error) }));
+  }
+}
+`;
+
+interface Client {
+  ask(cmd: { get: string } | { pages: number }): Promise<{ ms?: number; pagesPerSecond?: number; error?: string }>;
+  close(): void;
+}
+
+function startClient(port: number): Client {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT], {
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_KEY: KEY },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  child.on('exit', (code) => {
+    for (const fail of waiting.splice(0)) fail(JSON.stringify({ error: `bench client exited with ${code}` }));
+  });
+  return {
+    ask: (cmd) =>
+      new Promise((resolve, reject) => {
+        waiting.push((line) => {
+          const answer = JSON.parse(line) as { error?: string };
+          if (answer.error) reject(new Error(answer.error));
+          else resolve(answer);
+        });
+        child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+      }),
+    close: () => child.kill(),
+  };
 }
 
 async function measure(
@@ -208,7 +263,7 @@ async function measure(
     live: () => new InProcessLiveFeed(),
   });
   const port = await listen(app, 0, '127.0.0.1');
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const client = startClient(port);
   const samples = ctx.quick ? 100 : 500;
   // The same pseudo-random (entity, 24 h window) sequence for the raw call and the HTTP call.
   const pick = (i: number) => {
@@ -225,9 +280,12 @@ async function measure(
       const events = await store.history({ ...pick(i), includeStartState: true });
       returned += events.length;
     },
-    (i) => {
+    async (i) => {
       const q = pick(i);
-      return httpGet(agent, port, `/api/v1/entities/${q.entityId}/history?start=${iso(q.start)}&end=${iso(q.end)}`);
+      const { ms } = await client.ask({
+        get: `/api/v1/entities/${q.entityId}/history?start=${iso(q.start)}&end=${iso(q.end)}`,
+      });
+      return ms as number;
     },
   );
   ctx.log(`${kind}: history returns ~${Math.round(returned / (samples + 20))} states per 24 h`);
@@ -237,15 +295,8 @@ async function measure(
     const page = await store.queryEvents({ limit: 1000, order: 'desc', cursor });
     return page.nextCursor;
   });
-  let httpCursor: string | null = null;
-  const httpPages = await pagesPerSecond(pages, async () => {
-    const path = `/api/v1/events?limit=1000${httpCursor ? `&cursor=${httpCursor}` : ''}`;
-    const text = await httpGet(agent, port, path);
-    // The cursor closes the body: read it there instead of parsing 400 KB on the measuring side.
-    httpCursor = /"next_cursor":"([A-Za-z0-9_-]+)"\}$/.exec(text)?.[1] ?? null;
-    return httpCursor ?? undefined;
-  });
-  agent.destroy();
+  const httpPages = (await client.ask({ pages })).pagesPerSecond as number;
+  client.close();
   await app.close();
 
   const size = `${(h.total / 1e6).toFixed(h.total < 1e6 ? 1 : 0)}M events`;
@@ -267,6 +318,8 @@ async function measure(
       name: `${kind} ${size}: history 24 h through HTTP p50`,
       value: percentile(viaHttp, 50),
       unit: 'ms',
+      ratio: percentile(viaHttp, 50) / percentile(raw, 50),
+      baseline: 'raw store call p50',
     },
     {
       suite: SUITE,
