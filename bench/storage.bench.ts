@@ -3,11 +3,11 @@
 // large store (10M events; BENCH_QUICK=1 uses 200k).
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { SQLITE_PRAGMAS } from '@homeiq/storage/config';
 import { domainOf, isoFromMicros } from '@homeiq/storage/event-json';
 import { SqliteTimeSeriesStore } from '@homeiq/storage/sqlite/sqlite-store';
 import type { StateEvent } from '@homeiq/storage/types';
 import Database from 'better-sqlite3';
-import { SQLITE_PRAGMAS } from '../packages/storage/src/config';
 import type { BenchContext, BenchResult } from './types';
 
 const SUITE = 'storage';
@@ -39,31 +39,100 @@ interface Entity {
   n: number;
   /** climate: current temperature. */
   cur: number;
+  /** The attributes of the event being made. */
+  attrs: Record<string, unknown>;
 }
 
-const KINDS: Array<[kind: string, count: number, weight: number, base: Record<string, unknown>]> = [
-  ['temperature', 40, 1, { state_class: 'measurement', unit_of_measurement: '°C', device_class: 'temperature' }],
-  ['humidity', 30, 0.7, { state_class: 'measurement', unit_of_measurement: '%', device_class: 'humidity' }],
-  ['power', 25, 3, { state_class: 'measurement', unit_of_measurement: 'W', device_class: 'power' }],
-  ['energy', 15, 0.5, { state_class: 'total_increasing', unit_of_measurement: 'kWh', device_class: 'energy' }],
-  ['illuminance', 10, 1, { state_class: 'measurement', unit_of_measurement: 'lx', device_class: 'illuminance' }],
-  ['battery', 10, 0.02, { state_class: 'measurement', unit_of_measurement: '%', device_class: 'battery' }],
-  ['binary', 60, 0.3, { device_class: 'motion' }],
-  ['light', 25, 0.3, { supported_color_modes: ['color_temp'], supported_features: 40 }],
-  ['switch', 20, 0.2, {}],
-  ['climate', 8, 0.5, { hvac_modes: ['off', 'heat'], min_temp: 7, max_temp: 35, supported_features: 385 }],
-  ['media', 8, 0.1, { supported_features: 152461, device_class: 'speaker' }],
-  ['tracker', 10, 0.05, { source_type: 'gps' }],
-  ['status', 20, 0.1, { icon: 'mdi:information' }],
-];
-const DOMAIN: Record<string, string> = {
-  binary: 'binary_sensor',
-  light: 'light',
-  switch: 'switch',
-  climate: 'climate',
-  media: 'media_player',
-  tracker: 'device_tracker',
+const walk = (r: () => number, v: number, step: number, lo: number, hi: number) =>
+  Math.min(hi, Math.max(lo, v + (r() < 0.5 ? -step : step)));
+const oneOf = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+const toggle = (e: Entity) => {
+  e.state = e.state === 'on' ? 'off' : 'on';
 };
+
+/** How each kind of entity changes: its next state, and its attributes when they change. */
+const STEPS: Record<string, (e: Entity, r: () => number) => void> = {
+  temperature: (e, r) => {
+    e.state = walk(r, Number(e.state) || 21, 0.1, 15, 28).toFixed(1);
+  },
+  humidity: (e, r) => {
+    e.state = String(walk(r, Number(e.state) || 45, 1, 25, 80));
+  },
+  power: (e, r) => {
+    e.state = (r() * 3000).toFixed(1);
+  },
+  energy: (e, r) => {
+    e.state = ((Number(e.state) || 1000) + r() * 0.05).toFixed(3);
+  },
+  illuminance: (e, r) => {
+    e.state = String(Math.floor(r() * 1000));
+  },
+  battery: (e) => {
+    e.state = String(Math.max(1, 100 - e.n));
+  },
+  binary: toggle,
+  switch: toggle,
+  light: (e, r) => {
+    toggle(e);
+    const on = {
+      color_mode: 'color_temp',
+      brightness: oneOf(r, [26, 77, 128, 179, 230, 255]),
+      color_temp_kelvin: 2700 + 100 * Math.floor(r() * 10),
+    };
+    e.attrs = {
+      ...e.base,
+      ...(e.state === 'on' ? on : { color_mode: null, brightness: null, color_temp_kelvin: null }),
+    };
+  },
+  climate: (e, r) => {
+    e.state = r() < 0.02 ? 'off' : 'heat';
+    e.cur = walk(r, e.cur, 0.1, 17, 24);
+    const action = r() < 0.5 ? 'heating' : 'idle';
+    e.attrs = {
+      ...e.base,
+      current_temperature: Number(e.cur.toFixed(1)),
+      temperature: 19 + Math.floor(r() * 3),
+      hvac_action: action,
+    };
+  },
+  media: (e, r) => {
+    e.state = oneOf(r, ['playing', 'paused', 'idle']);
+    const track = {
+      volume_level: Math.floor(r() * 20) / 20,
+      media_title: `Track ${Math.floor(r() * 50)}`,
+      media_position: Math.floor(r() * 300),
+    };
+    e.attrs = { ...e.base, ...track };
+  },
+  tracker: (e, r) => {
+    e.state = r() < 0.5 ? 'home' : 'not_home';
+    const away = {
+      gps_accuracy: Math.floor(r() * 50),
+      latitude: Number((52 + r()).toFixed(5)),
+      longitude: Number((13 + r()).toFixed(5)),
+    };
+    e.attrs = { ...e.base, ...(e.state === 'home' ? { gps_accuracy: 10 } : away) };
+  },
+  status: (e, r) => {
+    e.state = oneOf(r, ['ok', 'idle', 'updating', 'unavailable', 'error', 'standby']);
+  },
+};
+
+const KINDS: Array<[id: string, count: number, weight: number, base: Record<string, unknown>]> = [
+  ['sensor.temperature', 40, 1, { state_class: 'measurement', unit_of_measurement: '°C', device_class: 'temperature' }],
+  ['sensor.humidity', 30, 0.7, { state_class: 'measurement', unit_of_measurement: '%', device_class: 'humidity' }],
+  ['sensor.power', 25, 3, { state_class: 'measurement', unit_of_measurement: 'W', device_class: 'power' }],
+  ['sensor.energy', 15, 0.5, { state_class: 'total_increasing', unit_of_measurement: 'kWh', device_class: 'energy' }],
+  ['sensor.illuminance', 10, 1, { state_class: 'measurement', unit_of_measurement: 'lx', device_class: 'illuminance' }],
+  ['sensor.battery', 10, 0.02, { state_class: 'measurement', unit_of_measurement: '%', device_class: 'battery' }],
+  ['binary_sensor.binary', 60, 0.3, { device_class: 'motion' }],
+  ['light.light', 25, 0.3, { supported_color_modes: ['color_temp'], supported_features: 40 }],
+  ['switch.switch', 20, 0.2, {}],
+  ['climate.climate', 8, 0.5, { hvac_modes: ['off', 'heat'], min_temp: 7, max_temp: 35, supported_features: 385 }],
+  ['media_player.media', 8, 0.1, { supported_features: 152461, device_class: 'speaker' }],
+  ['device_tracker.tracker', 10, 0.05, { source_type: 'gps' }],
+  ['sensor.status', 20, 0.1, { icon: 'mdi:information' }],
+];
 
 /** A home of ~280 entities emitting a realistic mix: mostly numeric sensors, on/off devices, some attribute churn. */
 export class HomeMix {
@@ -81,9 +150,10 @@ export class HomeMix {
     this.time = start;
     let sum = 0;
     let k = 0;
-    for (const [kind, count, weight, base] of KINDS) {
+    for (const [prefix, count, weight, base] of KINDS) {
+      const kind = prefix.slice(prefix.indexOf('.') + 1);
       for (let i = 0; i < count; i++, k++) {
-        const id = `${DOMAIN[kind] ?? 'sensor'}.${kind}_${i}`;
+        const id = `${prefix}_${i}`;
         const hex = Array.from({ length: 32 }, () => '0123456789abcdef'[Math.floor(this.rnd() * 16)]).join('');
         this.entities.push({
           id,
@@ -96,6 +166,7 @@ export class HomeMix {
           lastChanged: start,
           n: 0,
           cur: 20,
+          attrs: {},
         });
         sum += weight;
         this.cumulative.push(sum);
@@ -125,68 +196,14 @@ export class HomeMix {
   next(): StateEvent {
     this.time += 1 + Math.floor(-Math.log(1 - this.rnd()) * this.meanGapUs);
     const e = this.pick();
+    const before = e.state;
+    e.attrs = e.base;
+    STEPS[e.kind]!(e, this.rnd);
+    const state = e.state;
+    const attributes = e.attrs;
     const r = this.rnd;
-    const walk = (v: number, step: number, lo: number, hi: number) =>
-      Math.min(hi, Math.max(lo, v + (r() < 0.5 ? -step : step)));
-    let state = e.state;
-    let attributes: Record<string, unknown> = e.base;
-    const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
-    const next: Record<string, () => void> = {
-      temperature: () => (state = walk(Number(state) || 21, 0.1, 15, 28).toFixed(1)),
-      humidity: () => (state = String(walk(Number(state) || 45, 1, 25, 80))),
-      power: () => (state = (r() * 3000).toFixed(1)),
-      energy: () => (state = ((Number(state) || 1000) + r() * 0.05).toFixed(3)),
-      illuminance: () => (state = String(Math.floor(r() * 1000))),
-      battery: () => (state = String(Math.max(1, 100 - e.n))),
-      binary: () => (state = state === 'on' ? 'off' : 'on'),
-      switch: () => (state = state === 'on' ? 'off' : 'on'),
-      light: () => {
-        state = state === 'on' ? 'off' : 'on';
-        const on = {
-          color_mode: 'color_temp',
-          brightness: pick([26, 77, 128, 179, 230, 255]),
-          color_temp_kelvin: 2700 + 100 * Math.floor(r() * 10),
-        };
-        attributes = {
-          ...e.base,
-          ...(state === 'on' ? on : { color_mode: null, brightness: null, color_temp_kelvin: null }),
-        };
-      },
-      climate: () => {
-        state = r() < 0.02 ? 'off' : 'heat';
-        e.cur = walk(e.cur, 0.1, 17, 24);
-        const action = r() < 0.5 ? 'heating' : 'idle';
-        attributes = {
-          ...e.base,
-          current_temperature: Number(e.cur.toFixed(1)),
-          temperature: 19 + Math.floor(r() * 3),
-          hvac_action: action,
-        };
-      },
-      media: () => {
-        state = pick(['playing', 'paused', 'idle']);
-        const track = {
-          volume_level: Math.floor(r() * 20) / 20,
-          media_title: `Track ${Math.floor(r() * 50)}`,
-          media_position: Math.floor(r() * 300),
-        };
-        attributes = { ...e.base, ...track };
-      },
-      tracker: () => {
-        state = r() < 0.5 ? 'home' : 'not_home';
-        const away = {
-          gps_accuracy: Math.floor(r() * 50),
-          latitude: Number((52 + r()).toFixed(5)),
-          longitude: Number((13 + r()).toFixed(5)),
-        };
-        attributes = { ...e.base, ...(state === 'home' ? { gps_accuracy: 10 } : away) };
-      },
-      status: () => (state = pick(['ok', 'idle', 'updating', 'unavailable', 'error', 'standby'])),
-    };
-    next[e.kind]!();
     const time = this.time;
-    if (state !== e.state) e.lastChanged = time;
-    e.state = state;
+    if (state !== before) e.lastChanged = time;
     e.n++;
     const ms = Math.floor(time / 1000);
     const automated = (e.kind === 'light' || e.kind === 'switch') && r() < 0.3;
@@ -242,36 +259,24 @@ class NaiveWriter {
       for (const e of events) {
         const prev = this.last.get(e.entityId);
         this.last.set(e.entityId, { state: e.state, changed: e.lastChanged });
-        const dc = e.attributes.device_class;
-        const unit = e.attributes.unit_of_measurement;
-        this.insert.run(
-          e.entityId,
-          domainOf(e.entityId),
-          typeof dc === 'string' ? dc : null,
-          typeof unit === 'string' ? unit : null,
-          e.areaId,
-          e.deviceId,
-          e.state,
-          prev?.state ?? null,
-          JSON.stringify(e.attributes),
+        const tags = [domainOf(e.entityId), text(e.attributes.device_class), text(e.attributes.unit_of_measurement)];
+        const times = [
           isoFromMicros(e.lastChanged),
           isoFromMicros(e.time),
           prev ? (e.time - prev.changed) / 1e6 : null,
-          e.contextId,
-          e.contextParentId,
-          e.contextUserId,
-          e.origin,
-        );
+        ];
+        const context = [e.contextId, e.contextParentId, e.contextUserId, e.origin];
+        const values = [e.state, prev?.state ?? null, JSON.stringify(e.attributes)];
+        this.insert.run(e.entityId, ...tags, e.areaId, e.deviceId, ...values, ...times, ...context);
       }
     })();
   }
 
-  close(): void {
-    this.db.close();
-  }
+  close = () => this.db.close();
 }
 
 const fileBytes = (path: string) => statSync(path).size;
+const text = (v: unknown) => (typeof v === 'string' ? v : null);
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
