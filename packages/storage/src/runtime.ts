@@ -51,7 +51,12 @@ export class Runtime {
       await store.open();
       return store;
     })();
-    return this.timeSeriesPromise;
+    // A failed open is not cached: the next caller tries again (the store may come up later).
+    const opening = this.timeSeriesPromise;
+    opening.catch(() => {
+      if (this.timeSeriesPromise === opening) this.timeSeriesPromise = undefined;
+    });
+    return opening;
   }
 
   metadata(): MetadataStore {
