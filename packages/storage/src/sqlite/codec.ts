@@ -17,13 +17,15 @@ function base32(s: string, from: number, to: number): number {
   return v;
 }
 
-function toBase32(v: number, width: number): string {
-  let out = '';
-  for (let i = 0; i < width; i++) {
-    out = CROCKFORD[v % 32] + out;
-    v = Math.floor(v / 32);
-  }
-  return out;
+const CODES = Uint16Array.from(CROCKFORD, (c) => c.charCodeAt(0));
+const ULID_CHARS = new Uint16Array(26);
+
+/** The ULID text of its three parts (48-bit ms, two 40-bit random halves), built in one string allocation. */
+function ulidText(ms: number, r1: number, r2: number): string {
+  for (let i = 9; i >= 0; i--, ms = Math.floor(ms / 32)) ULID_CHARS[i] = CODES[ms % 32]!;
+  for (let i = 17; i >= 10; i--, r1 = Math.floor(r1 / 32)) ULID_CHARS[i] = CODES[r1 % 32]!;
+  for (let i = 25; i >= 18; i--, r2 = Math.floor(r2 / 32)) ULID_CHARS[i] = CODES[r2 % 32]!;
+  return String.fromCharCode.apply(null, ULID_CHARS as unknown as number[]);
 }
 
 /** A ULID's three parts: 48-bit milliseconds and two 40-bit halves of the random part; undefined if not one. */
@@ -53,7 +55,7 @@ export function ulidToBytes(s: string): Buffer | undefined {
 
 /** 16 bytes -> the ULID text. */
 export function bytesToUlid(b: Buffer): string {
-  return toBase32(b.readUIntBE(0, 6), 10) + toBase32(b.readUIntBE(6, 5), 8) + toBase32(b.readUIntBE(11, 5), 8);
+  return ulidText(b.readUIntBE(0, 6), b.readUIntBE(6, 5), b.readUIntBE(11, 5));
 }
 
 /** The millisecond timestamp in a ULID's first 6 bytes. */
@@ -82,7 +84,7 @@ export function decodeContext(v: unknown, delta: number, eventMs: number): strin
   if (typeof v === 'string') return v;
   const b = v as Buffer;
   if (b.length === 16) return bytesToUlid(b);
-  return toBase32(eventMs - delta, 10) + toBase32(b.readUIntBE(0, 5), 8) + toBase32(b.readUIntBE(5, 5), 8);
+  return ulidText(eventMs - delta, b.readUIntBE(0, 5), b.readUIntBE(5, 5));
 }
 
 /** The context column as fetched in a JSON row: a blob as hex (10 or 16 bytes), or the text. */
@@ -94,10 +96,10 @@ export function decodeContextHex(
 ): string | null {
   if (text !== null) return text;
   if (hex === null) return null;
-  const part = (from: number) => Number.parseInt(hex.slice(from, from + 10), 16);
-  if (hex.length === 32)
-    return toBase32(Number.parseInt(hex.slice(0, 12), 16), 10) + toBase32(part(12), 8) + toBase32(part(22), 8);
-  return toBase32(eventMs - delta, 10) + toBase32(part(0), 8) + toBase32(part(10), 8);
+  const full = hex.length === 32;
+  const at = full ? 12 : 0;
+  const ms = full ? Number.parseInt(hex.slice(0, 12), 16) : eventMs - delta;
+  return ulidText(ms, Number.parseInt(hex.slice(at, at + 10), 16), Number.parseInt(hex.slice(at + 10, at + 20), 16));
 }
 
 /**
