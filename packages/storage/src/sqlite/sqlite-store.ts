@@ -39,6 +39,11 @@ export interface SqliteStoreOptions {
   deleteChunk?: number;
   /** Events gathered in `recent` before they move to `events` in one transaction (default 8192). */
   mergeRows?: number;
+  /**
+   * WAL pages before an automatic checkpoint (default 10000, about 40 MB; SQLite's own is 1000). Each checkpoint
+   * syncs the disk twice and copies pages back; fewer, larger ones write a page rewritten by many batches once.
+   */
+  walAutocheckpoint?: number;
 }
 
 /** Errors a later attempt may not hit: busy/locked past busy_timeout, I/O, a full disk. */
@@ -79,6 +84,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         applyPragmas(db);
         migrate(db, this.options.epochMicros);
         if (this.options.readonly) db.pragma('query_only = ON');
+        else db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(this.options.walAutocheckpoint ?? 10_000))}`);
         const epoch = readEpoch(db);
         this.state = {
           db,
