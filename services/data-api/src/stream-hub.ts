@@ -1,6 +1,5 @@
 import type { Logger } from '@homeiq/core';
-import { domainOf, type EventJson, type LiveFeed, type StateEvent } from '@homeiq/storage';
-import { eventJson } from './iso';
+import { domainOf, type EventJson, type LiveFeed, type StateEvent, toEventJson } from '@homeiq/storage';
 
 /** One connected live-stream client, WebSocket or SSE. */
 export interface StreamSink {
@@ -101,7 +100,7 @@ export class StreamHub {
   private json(batch: readonly StateEvent[]): EventJson[] {
     let json = this.jsonCache.get(batch);
     if (!json) {
-      json = batch.map(eventJson);
+      json = batch.map(toEventJson);
       this.jsonCache.set(batch, json);
     }
     return json;

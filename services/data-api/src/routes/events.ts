@@ -1,7 +1,7 @@
 import type { EventFilter, EventQuery } from '@homeiq/storage';
+import { toEventJson } from '@homeiq/storage';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../context';
-import { eventJson } from '../iso';
 import { checkRange, decodeCursor, encodeCursor, parseTime } from '../params';
 import type { ApiApp } from '../routes';
 import { Domain, EntityId, EventJsonSchema, FilterText, IsoTime, withErrors } from '../schemas';
@@ -69,7 +69,7 @@ export function registerEventRoutes(app: ApiApp, ctx: RouteContext): void {
       if (q.cursor !== undefined) query.cursor = decodeCursor(q.cursor, order, key);
       const page = await (await ctx.store()).queryEvents(query);
       return {
-        events: page.events.map(eventJson),
+        events: page.events.map(toEventJson),
         next_cursor: page.nextCursor ? encodeCursor(page.nextCursor, order, key) : null,
       };
     },

@@ -2,7 +2,6 @@ import { NotFoundError } from '@homeiq/core';
 import { isoFromMicros, type StateEvent, type TimeSeriesStore } from '@homeiq/storage';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../context';
-import { isoMicros } from '../iso';
 import { DAY_US, timeWindow } from '../params';
 import type { ApiApp } from '../routes';
 import { EntityId, IsoTime, withErrors } from '../schemas';
@@ -74,8 +73,8 @@ export function registerHistoryRoutes(app: ApiApp, ctx: RouteContext): void {
       const last = events.length - 1;
       const states = events.map((e, i): HistoryStateJson => {
         const full = !minimal || i === 0 || i === last;
-        const updated = full || e.lastChanged === e.time ? isoMicros(e.time) : '';
-        const changed = e.lastChanged === e.time ? updated : isoMicros(e.lastChanged);
+        const updated = full || e.lastChanged === e.time ? isoFromMicros(e.time) : '';
+        const changed = e.lastChanged === e.time ? updated : isoFromMicros(e.lastChanged);
         const out: HistoryStateJson = { state: e.state, last_changed: changed };
         if (full) out.last_updated = updated;
         if (full && attributes) out.attributes = e.attributes;
