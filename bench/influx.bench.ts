@@ -1,9 +1,11 @@
 // InfluxDB backend: end to end from the simulated Home Assistant (burst mode, in its own process, as Home Assistant is)
 // into a real influxd through the durable pipeline, against two same-run references: (a) the ceiling, a client that only reads the socket and JSON.parses
 // every frame; (b) a naive writer with no spool that posts 5000-point requests. (d) The drain rate after an outage:
-// 5 minutes at 500 ev/s (150k events) accepted while influxd is killed, then timed from its restart.
+// 5 minutes at 500 ev/s (150k events) accepted while influxd is killed, then timed from its restart. (e) What bounds
+// every writer here: influxd's own rate with nothing else running, and the CPU the three processes need per event.
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, silentLogger } from '@homeiq/core';
@@ -81,6 +83,8 @@ export function eventsOf(frame: Buffer): StateEvent[] {
 interface Sim {
   url: string;
   token: string;
+  /** CPU seconds the simulator's process has used so far. */
+  cpuSeconds(): number | null;
   burst(count: number): Promise<void>;
   stop(): void;
 }
@@ -111,6 +115,7 @@ process.on('message', async (m) => {
   });
   return {
     ...ready,
+    cpuSeconds: () => (child.pid === undefined ? null : processCpuSeconds(String(child.pid))),
     burst: (count) =>
       new Promise((resolve) => {
         const on = (m: { done?: number }) => {
@@ -187,6 +192,16 @@ async function countPoints(server: InfluxServer, db: string): Promise<number> {
   return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
 }
 
+/** CPU seconds a process has used so far (utime + stime from /proc, in ticks of 1/100 s); null without /proc. */
+function processCpuSeconds(pid: string): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null; // not Linux, or the process went away
+  }
+}
+
 /** CPU seconds used so far by the influxd serving `port` (found through /proc; null where there is no /proc). */
 function influxdCpuSeconds(port: number): number | null {
   try {
@@ -195,13 +210,40 @@ function influxdCpuSeconds(port: number): number | null {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       const config = cmd[0]?.endsWith('influxd') ? cmd[cmd.indexOf('-config') + 1] : undefined;
       if (!config || !readFileSync(config, 'utf8').includes(`127.0.0.1:${port}"`)) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+      return processCpuSeconds(pid);
     }
   } catch {
     // not Linux, or the process went away
   }
   return null;
+}
+
+/** Posts ready-made bodies to a fresh database with `inFlight` requests at a time: what influxd alone can take. */
+async function serverAlone(
+  server: InfluxServer,
+  bodies: string[],
+  inFlight: number,
+): Promise<{ rate: number; influxdUs: number | null }> {
+  const db = 'bench_alone';
+  await fetch(`${server.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `CREATE DATABASE ${db}` }) });
+  const points = bodies.reduce((n, b) => n + b.split('\n').length, 0);
+  const cpu0 = influxdCpuSeconds(server.port);
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const res = await fetch(`${server.url}/write?db=${db}&precision=u`, { method: 'POST', body: bodies[next++] });
+      if (res.status !== 204) throw new Error(`influxd alone: HTTP ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = influxdCpuSeconds(server.port);
+  await dropDatabase(server, db);
+  return {
+    rate: points / seconds,
+    influxdUs: cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) * 1e6) / points : null,
+  };
 }
 
 async function dropDatabase(server: InfluxServer, db: string): Promise<void> {
@@ -267,7 +309,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       );
 
     // (b) Naive: no spool, 5000-point requests posted as soon as they fill, all awaited at the end.
+    let naiveBodies: string[] = [];
     const naive = async (db: string) => {
+      naiveBodies = [];
       await new InfluxStore(
         loadConfig(storageSchema, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: db }),
         silentLogger(),
@@ -276,6 +320,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       const posts: Array<Promise<unknown>> = [];
       const post = () => {
         const body = lines.join('\n');
+        naiveBodies.push(body);
         lines = [];
         posts.push(fetch(`${server.url}/write?db=${db}&precision=u`, { method: 'POST', body }).then((r) => r.text()));
       };
@@ -318,10 +363,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
     // Interleaved rounds; each figure is its best round, so a noisy neighbour hurts every variant alike.
     const best = { ceiling: 0, naive: 0, e2e: 0 };
-    const cpu = { ceiling: Number.POSITIVE_INFINITY, e2e: Number.POSITIVE_INFINITY, influxd: Number.POSITIVE_INFINITY };
+    const cpu = {
+      ceiling: Number.POSITIVE_INFINITY,
+      e2e: Number.POSITIVE_INFINITY,
+      influxd: Number.POSITIVE_INFINITY,
+      sim: Number.POSITIVE_INFINITY,
+    };
     const rate = (r: { events: number; seconds: number }) => r.events / r.seconds;
     for (let round = 0; round < (ctx.quick ? 1 : 3); round++) {
+      const sim0 = sim.cpuSeconds();
       const c = await ceiling();
+      const sim1 = sim.cpuSeconds();
+      if (sim0 !== null && sim1 !== null) cpu.sim = Math.min(cpu.sim, ((sim1 - sim0) * 1e6) / c.events);
       const v = await naive(`bench_naive_${round}`);
       const influxCpu0 = influxdCpuSeconds(server.port);
       const e = await piped(`bench_e2e_${round}`);
@@ -345,7 +398,36 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       cpu.e2e = Math.min(cpu.e2e, e.cpuUsPerEvent);
       if (influxUs !== null) cpu.influxd = Math.min(cpu.influxd, influxUs);
     }
+    // (e) Two bounds on any client on this machine. influxd alone: the naive run's bodies re-sent with nothing else
+    // running. And the CPU budget: the simulator, a client that only parses (the ceiling's) and influxd share the
+    // cores, so no end-to-end run can beat cores / (their CPU per event added up).
+    const alone = await serverAlone(server, naiveBodies, 4);
+    ctx.log(`influxd alone: ${alone.rate.toFixed(0)} points/s, ${alone.influxdUs?.toFixed(1) ?? '?'} us CPU per point`);
     results.push({ suite: SUITE, name: CEILING, value: best.ceiling, unit: 'events/s' });
+    results.push({
+      suite: SUITE,
+      name: 'influxd alone: the naive bodies re-sent, 4 in flight, no simulator, no parsing',
+      value: alone.rate,
+      unit: 'events/s',
+      ratio: alone.rate / best.ceiling,
+      baseline: CEILING,
+    });
+    if (Number.isFinite(cpu.sim) && Number.isFinite(cpu.influxd)) {
+      const cores = availableParallelism();
+      const perEvent = cpu.sim + cpu.ceiling + cpu.influxd;
+      ctx.log(
+        `CPU per event: simulator ${cpu.sim.toFixed(1)} us + parsing client ${cpu.ceiling.toFixed(1)} us + ` +
+          `influxd ${cpu.influxd.toFixed(1)} us = ${perEvent.toFixed(1)} us on ${cores} cores`,
+      );
+      results.push({
+        suite: SUITE,
+        name: `CPU bound: ${cores} cores / (simulator + parsing client + influxd) CPU per event`,
+        value: (cores * 1e6) / perEvent,
+        unit: 'events/s',
+        ratio: (cores * 1e6) / perEvent / best.ceiling,
+        baseline: CEILING,
+      });
+    }
     results.push({
       suite: SUITE,
       name: 'naive writer, no spool (5000-point requests)',

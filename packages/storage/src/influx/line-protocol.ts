@@ -105,12 +105,15 @@ interface TagCacheEntry {
   deviceClass: unknown;
   unit: unknown;
   prefix: string;
+  /** The attributes JSON last written and its quoted field value: most events repeat their entity's last set. */
+  attributesJson: string;
+  attributesField: string;
 }
 
-/** Per entity, the measurement and tag set last written (it rarely changes): saves escaping six tags per event. */
+/** Per entity, the tag set and attributes last written (they rarely change): saves escaping them on every event. */
 const tagCache = new Map<string, TagCacheEntry>();
 
-function eventPrefix(e: StateEvent): string {
+function entityCache(e: StateEvent): TagCacheEntry {
   const deviceClass = e.attributes.device_class;
   const unit = e.attributes.unit_of_measurement;
   const hit = tagCache.get(e.entityId);
@@ -121,7 +124,7 @@ function eventPrefix(e: StateEvent): string {
     hit.deviceClass === deviceClass &&
     hit.unit === unit
   ) {
-    return hit.prefix;
+    return hit;
   }
   const prefix =
     EVENTS_MEASUREMENT +
@@ -132,8 +135,26 @@ function eventPrefix(e: StateEvent): string {
     tag('entity_id', e.entityId) +
     tag('unit_of_measurement', unit);
   if (tagCache.size >= 50_000) tagCache.clear();
-  tagCache.set(e.entityId, { areaId: e.areaId, deviceId: e.deviceId, deviceClass, unit, prefix });
-  return prefix;
+  const entry = {
+    areaId: e.areaId,
+    deviceId: e.deviceId,
+    deviceClass,
+    unit,
+    prefix,
+    attributesJson: '',
+    attributesField: '',
+  };
+  tagCache.set(e.entityId, entry);
+  return entry;
+}
+
+function attributesField(entry: TagCacheEntry, attributes: Record<string, unknown>): string {
+  const json = JSON.stringify(attributes);
+  if (json !== entry.attributesJson) {
+    entry.attributesJson = json;
+    entry.attributesField = `,attributes=${quoteString(json)}`;
+  }
+  return entry.attributesField;
 }
 
 /**
@@ -142,11 +163,12 @@ function eventPrefix(e: StateEvent): string {
  * (an attribute-only update), so last_changed round-trips at no cost for ordinary state changes.
  */
 export function eventLine(e: StateEvent): string {
+  const entry = entityCache(e);
   let fields = `state=${quoteString(e.state)}`;
   const value = e.removed ? undefined : numericValue(e.state);
   if (value !== undefined) fields += floatField('value', value);
   fields += stringField('old_state', e.oldState);
-  fields += `,attributes=${quoteString(JSON.stringify(e.attributes))}`;
+  fields += attributesField(entry, e.attributes);
   fields += floatField('duration_in_state_seconds', e.durationInStateSeconds);
   fields += stringField('context_id', e.contextId);
   fields += stringField('context_parent_id', e.contextParentId);
@@ -154,7 +176,7 @@ export function eventLine(e: StateEvent): string {
   fields += stringField('origin', e.origin);
   if (e.lastChanged !== e.time) fields += floatField('last_changed', e.lastChanged);
   if (e.removed) fields += ',removed=true';
-  return `${eventPrefix(e)} ${fields} ${formatTime(e.time)}`;
+  return `${entry.prefix} ${fields} ${formatTime(e.time)}`;
 }
 
 /** One statistics row; every field is a float (count too) so that types never conflict. */
