@@ -1,8 +1,9 @@
-// InfluxDB backend: end to end from the simulated Home Assistant (burst mode, in its own process, as Home Assistant is)
-// into a real influxd through the durable pipeline, against two same-run references: (a) the ceiling, a client that only reads the socket and JSON.parses
-// every frame; (b) a naive writer with no spool that posts 5000-point requests. (d) The drain rate after an outage:
-// 5 minutes at 500 ev/s (150k events) accepted while influxd is killed, then timed from its restart. (e) What bounds
-// every writer here: influxd's own rate with nothing else running, and the CPU the three processes need per event.
+// InfluxDB backend: HomeIQ's ingestion service from the simulated Home Assistant (burst mode, in its own process, as
+// Home Assistant is) into a real influxd with the durable spool in the path, against two same-run references: (a) the
+// ceiling, a client that only reads the socket and JSON.parses every frame; (b) a naive writer with no spool that
+// posts 5000-point requests. (d) The drain rate after an outage: 5 minutes at 500 ev/s (150k events) accepted while
+// influxd is killed, then timed from its restart. (e) What bounds every writer here: influxd's own rate with nothing
+// else running, and the CPU the three processes need per event.
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -17,6 +18,7 @@ import { eventLine } from '@homeiq/storage/influx/line-protocol';
 import { createEventPipeline } from '@homeiq/storage/pipeline/event-pipeline';
 import type { StateEvent } from '@homeiq/storage/types';
 import WebSocket from 'ws';
+import { ingestBurst } from './ingest/end-to-end';
 import type { BenchContext, BenchResult } from './types';
 
 const SUITE = 'influx';
@@ -340,25 +342,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       );
     };
 
-    // (c) End to end through the durable pipeline: spooled, batched, committed in InfluxDB.
-    const piped = async (db: string) => {
+    // (c) End to end: HomeIQ's ingestion service (normalize, registry tags, spool, batching) committed in InfluxDB.
+    const homeiq = async (db: string) => {
       const dir = join(ctx.tmp, db);
-      const e2e = pipelineInto(server, db, dir);
-      await e2e.store.open();
-      await e2e.pipeline.start();
-      const r = await burst(
-        sim,
-        n,
-        (frame) => {
-          const events = eventsOf(frame);
-          e2e.pipeline.accept(events, frame);
-          return events.length;
-        },
-        () => e2e.pipeline.flush(),
-      );
-      await e2e.pipeline.stop();
+      const r = await ingestBurst(sim, n, dir, { INFLUXDB_URL: server.url, INFLUXDB_DATABASE: db });
       rmSync(dir, { recursive: true, force: true });
-      return r;
+      return { events: r.stored, seconds: r.stored / r.rate, cpuUsPerEvent: r.cpuUsPerEvent };
     };
 
     // Interleaved rounds; each figure is its best round, so a noisy neighbour hurts every variant alike.
@@ -377,15 +366,15 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       if (sim0 !== null && sim1 !== null) cpu.sim = Math.min(cpu.sim, ((sim1 - sim0) * 1e6) / c.events);
       const v = await naive(`bench_naive_${round}`);
       const influxCpu0 = influxdCpuSeconds(server.port);
-      const e = await piped(`bench_e2e_${round}`);
+      const e = await homeiq(`bench_e2e_${round}`);
       const influxCpu1 = influxdCpuSeconds(server.port);
       const influxUs = influxCpu0 !== null && influxCpu1 !== null ? ((influxCpu1 - influxCpu0) * 1e6) / e.events : null;
       const stored = await countPoints(server, `bench_e2e_${round}`);
       ctx.log(
         `round ${round}: ceiling ${rate(c).toFixed(0)}/s, naive ${rate(v).toFixed(0)}/s, ` +
-          `pipeline ${rate(e).toFixed(0)}/s (${e.events} events, ${stored} stored); ` +
+          `HomeIQ ${rate(e).toFixed(0)}/s (${e.events} events, ${stored} stored); ` +
           `CPU here per event: ceiling ${c.cpuUsPerEvent.toFixed(1)} us, naive ${v.cpuUsPerEvent.toFixed(1)} us, ` +
-          `pipeline ${e.cpuUsPerEvent.toFixed(1)} us; influxd ${influxUs?.toFixed(1) ?? '?'} us per point`,
+          `HomeIQ ${e.cpuUsPerEvent.toFixed(1)} us; influxd ${influxUs?.toFixed(1) ?? '?'} us per point`,
       );
       if (stored < e.events) ctx.log(`WARNING: ${e.events - stored} events missing`);
       // Every round (and the outage below) starts from an empty server: no WAL replay or compaction of old rounds.
@@ -438,7 +427,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     });
     results.push({
       suite: SUITE,
-      name: 'end to end into InfluxDB through the spool',
+      name: 'HomeIQ end to end into InfluxDB (ingestion service, spool in the path)',
       value: best.e2e,
       unit: 'events/s',
       ratio: best.e2e / best.ceiling,
@@ -448,7 +437,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     });
     results.push({
       suite: SUITE,
-      name: 'end to end through the spool vs the naive writer',
+      name: 'HomeIQ end to end vs the naive writer',
       value: best.e2e,
       unit: 'events/s',
       ratio: best.e2e / best.naive,
@@ -458,7 +447,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     results.push({ suite: SUITE, name: 'CPU per event in the client: ceiling', value: cpu.ceiling, unit: 'us' });
     results.push({
       suite: SUITE,
-      name: 'CPU per event in the client: end to end (spool, batching, line protocol, HTTP)',
+      name: 'CPU per event in the client: HomeIQ (normalize, spool, batching, line protocol, HTTP)',
       value: cpu.e2e,
       unit: 'us',
       ratio: cpu.e2e / cpu.ceiling,

@@ -7,11 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '@homeiq/core';
 import { freePort } from '@homeiq/core/testing/temp';
-import { Runtime } from '@homeiq/storage';
-import { createIngestionService } from '@homeiq/websocket-ingestion';
 import WebSocket from 'ws';
+import { ingestBurst, until } from './ingest/end-to-end';
 import { type IngestionChild, type SimChild, startIngestionChild, startSimChild } from './ingest/processes';
 import type { BenchContext, BenchResult } from './types';
 
@@ -19,19 +17,6 @@ const API_KEY = 'bench-api-key-0123456789';
 const SUITE = 'ingest';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** (a) The ceiling: ws + one JSON.parse per frame, counting state_changed events. */
 async function referenceClient(sim: SimChild, count: number): Promise<number> {
@@ -66,36 +51,13 @@ async function referenceClient(sim: SimChild, count: number): Promise<number> {
 
 /** (b) HomeIQ in this process (as the reference client was), into a fresh SQLite store; (e) from the same run. */
 async function homeiqEndToEnd(sim: SimChild, count: number, dir: string): Promise<{ rate: number; bytes: number }> {
-  const runtime = new Runtime(
-    {
-      HOMEIQ_DATA_DIR: dir,
-      HA_URL: sim.url,
-      HA_TOKEN: sim.token,
-      API_KEY,
-      WEBSOCKET_INGESTION_PORT: '0',
-      HOMEIQ_HOST: '127.0.0.1',
-      HOMEIQ_INITIAL_BACKFILL: '0',
-      // Under a burst every batch is full; a short timeout only keeps the last partial batch from idling.
-      BATCH_TIMEOUT: '100ms',
-    },
-    silentLogger(),
-  );
-  const service = createIngestionService(runtime);
-  await service.start();
-  await until(() => service.stats().haConnected && !service.stats().backfillPending, 20_000, 'HomeIQ connected');
-  const t0 = performance.now();
-  void sim.burst(count);
-  await until(() => service.stats().stored >= count, 600_000, 'HomeIQ burst committed');
-  const seconds = (performance.now() - t0) / 1000;
-  const stored = service.stats().stored;
-  await service.stop();
-  await runtime.close();
+  const { rate, stored } = await ingestBurst(sim, count, dir);
   let bytes = 0;
   for (const f of ['homeiq.db', 'homeiq.db-wal']) {
     const p = join(dir, f);
     if (existsSync(p)) bytes += statSync(p).size;
   }
-  return { rate: count / seconds, bytes: bytes / stored };
+  return { rate, bytes: bytes / stored };
 }
 
 /** (c) and (d): the ingestion as its own process (`homeiq start websocket-ingestion`) at a steady rate. */
