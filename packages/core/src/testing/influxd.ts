@@ -19,7 +19,12 @@ export interface InfluxServer {
 
 export const influxdAvailability = () => requireExecutable('InfluxDB (influxd)', ['influxd', '/usr/bin/influxd']);
 
-export async function startInfluxd(): Promise<InfluxServer> {
+export interface InfluxdOptions {
+  /** Turns authentication on, with this admin user (created at the first start, as InfluxDB allows). */
+  admin?: { username: string; password: string };
+}
+
+export async function startInfluxd(options: InfluxdOptions = {}): Promise<InfluxServer> {
   const { path: binary } = influxdAvailability();
   if (!binary) throw new Error('influxd not installed');
   const dir = tempDir('homeiq-influxd-');
@@ -41,7 +46,7 @@ bind-address = "127.0.0.1:${bindPort}"
 [http]
   enabled = true
   bind-address = "127.0.0.1:${port}"
-  auth-enabled = false
+  auth-enabled = ${options.admin ? 'true' : 'false'}
   log-enabled = false
   max-body-size = 0
 [logging]
@@ -87,6 +92,14 @@ bind-address = "127.0.0.1:${bindPort}"
   };
 
   await launch();
+  if (options.admin) {
+    const { username, password } = options.admin;
+    const quote = (s: string) => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+    const q = `CREATE USER "${username.replace(/"/g, '\\"')}" WITH PASSWORD '${quote(password)}' WITH ALL PRIVILEGES`;
+    const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+    const body = await res.text();
+    if (!res.ok || body.includes('"error"')) throw new Error(`influxd: creating the admin user failed: ${body}`);
+  }
   return {
     url,
     port,

@@ -198,7 +198,8 @@ export class InfluxStore implements TimeSeriesStore {
     const count = row ? Math.max(0, ...row.slice(1).map((v) => (typeof v === 'number' ? v : 0))) : 0;
     if (count === 0) return 0;
     if (this.http.v2) {
-      await this.http.deleteV2(measurement, isoFromMicros(before).replace('+00:00', 'Z'), {
+      // The v2 delete range includes its stop: stop 1 ns before `before`, which no µs point lies between.
+      await this.http.deleteV2(measurement, isoFromMicros(before - 1).replace('+00:00', '999Z'), {
         org: this.config.influxOrg!,
         bucket: this.config.influxBucket!,
       });
