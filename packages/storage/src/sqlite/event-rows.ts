@@ -3,6 +3,7 @@
 // about 1 µs each, while JSON.parse of the whole set costs a fraction of that.
 import type Database from 'better-sqlite3';
 import type { StateEvent } from '../types';
+import { applyPatch } from './attribute-sets';
 import { decodeContextHex, decodeExtras, decodeState, originFromCode } from './codec';
 
 const NO_EXTRAS = { parent: null, user: null, origin: null } as const;
@@ -62,7 +63,7 @@ export class RowDecoder {
     db: Database.Database,
     private readonly epoch: number,
   ) {
-    this.selectAttr = db.prepare('SELECT json FROM attributes WHERE id = ?').pluck();
+    this.selectAttr = db.prepare('SELECT json, base FROM attributes WHERE id = ?');
   }
 
   decode(r: EventRow, entity: EntityInfo): StateEvent {
@@ -85,11 +86,13 @@ export class RowDecoder {
     };
   }
 
+  /** The full text of a set (a patch applied onto its base's full text). */
   private attributes(id: number): string {
     let text = this.attrText.get(id);
     if (text !== undefined) return text;
-    text = this.selectAttr.get(id) as string | undefined;
-    if (text === undefined) throw new Error(`events database: attribute set ${id} is missing`);
+    const row = this.selectAttr.get(id) as { json: string; base: number | null } | undefined;
+    if (row === undefined) throw new Error(`events database: attribute set ${id} is missing`);
+    text = row.base === null ? row.json : applyPatch(this.attributes(row.base), row.json);
     if (this.cachedChars + text.length > CACHE_CHARS) {
       this.attrText.clear();
       this.cachedChars = 0;

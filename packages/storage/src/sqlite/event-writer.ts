@@ -1,10 +1,12 @@
 // The write path of the embedded store: one IMMEDIATE transaction per batch appending to `recent` with
 // multi-row INSERTs (prepared once per row count), caches for entity keys and attribute-set ids so that a typical
 // event needs no lookup, and a bulk move of `recent` into the entity-clustered `events` table every
-// `mergeRows` events (see schema.ts for why).
+// `mergeRows` events (see schema.ts for why). A new attribute set is stored as a patch on its entity's keyframe
+// when it can be (attribute-sets.ts).
 import type Database from 'better-sqlite3';
 import { domainOf } from '../event-json';
 import type { StateEvent, WriteResult } from '../types';
+import { applyPatch, encodePatch, type Keyframe, keyframe } from './attribute-sets';
 import { encodeContext, encodeExtras, encodeState, hash53, packFlags } from './codec';
 
 interface EntityState {
@@ -57,6 +59,11 @@ export class EventWriter {
   private readonly entities = new Map<string, EntityState>();
   private readonly attrIds = new Map<string, number>();
   private attrChars = 0;
+  /**
+   * Each entity's keyframe (by entity key), the newest full set stored by this writer. Set ids never change, so
+   * unlike `entities` this survives commits by other connections; it goes with a rolled-back transaction.
+   */
+  private readonly keyframes = new Map<number, Keyframe>();
   private dataVersion = -1;
   /** Newest time in `events` (relative µs): newer events cannot be stored there yet, so skip the probe. */
   private mainMaxT = NONE;
@@ -68,6 +75,7 @@ export class EventWriter {
   private readonly updateEntity: Database.Statement;
   private readonly maxTime: Database.Statement;
   private readonly findAttr: Database.Statement;
+  private readonly selectAttr: Database.Statement;
   private readonly insertAttr: Database.Statement;
   private readonly bumpCount: Database.Statement;
   private readonly bumpMaxT: Database.Statement;
@@ -92,8 +100,9 @@ export class EventWriter {
         'SELECT max(t) FROM (SELECT max(t) AS t FROM events WHERE e = @e UNION ALL SELECT max(t) FROM recent WHERE e = @e)',
       )
       .pluck();
-    this.findAttr = db.prepare('SELECT id FROM attributes WHERE hash = ? AND json = ?').pluck();
-    this.insertAttr = db.prepare('INSERT INTO attributes (hash, json) VALUES (?, ?)');
+    this.findAttr = db.prepare('SELECT id, base, json FROM attributes WHERE hash = ?');
+    this.selectAttr = db.prepare('SELECT json FROM attributes WHERE id = ?').pluck();
+    this.insertAttr = db.prepare('INSERT INTO attributes (hash, json, base) VALUES (?, ?, ?)');
     this.bumpCount = db.prepare("UPDATE meta SET value = value + ? WHERE key = 'events'");
     this.bumpMaxT = db.prepare("UPDATE meta SET value = max(coalesce(value, @t), @t) WHERE key = 'max_t'");
     this.batch = db.transaction((events, result) => this.writeAll(events, result));
@@ -144,6 +153,7 @@ export class EventWriter {
     this.entities.clear();
     this.attrIds.clear();
     this.attrChars = 0;
+    this.keyframes.clear();
   }
 
   private writeAll(events: StateEvent[], result: WriteResult): void {
@@ -284,22 +294,46 @@ export class EventWriter {
 
   private attributeId(entity: EntityState, json: string): number | null {
     entity.lastJson = json;
-    entity.lastAttr = json === '{}' ? null : this.attrSet(json);
+    entity.lastAttr = json === '{}' ? null : this.attrSet(entity.key, json);
     return entity.lastAttr;
   }
 
-  private attrSet(json: string): number {
+  private attrSet(entityKey: number, json: string): number {
     const cached = this.attrIds.get(json);
     if (cached !== undefined) return cached;
     const hash = hash53(json);
-    let id = this.findAttr.get(hash, json) as number | undefined;
-    if (id === undefined) id = Number(this.insertAttr.run(hash, json).lastInsertRowid);
+    const id = this.findSet(hash, json) ?? this.insertSet(entityKey, hash, json);
     if (this.attrChars + json.length > ATTR_CACHE_CHARS) {
       this.attrIds.clear();
       this.attrChars = 0;
     }
     this.attrIds.set(json, id);
     this.attrChars += json.length;
+    return id;
+  }
+
+  /** The stored set whose full text is `json`: rows of the same hash, each confirmed by its full text. */
+  private findSet(hash: number, json: string): number | undefined {
+    for (const row of this.findAttr.all(hash) as Array<{ id: number; base: number | null; json: string }>) {
+      if (row.base === null) {
+        if (row.json === json) return row.id;
+        continue;
+      }
+      // A patch whose base is missing (a damaged file) matches nothing: the set is stored anew.
+      const base = this.selectAttr.get(row.base) as string | undefined;
+      if (base !== undefined && applyPatch(base, row.json) === json) return row.id;
+    }
+    return undefined;
+  }
+
+  /** Stores a new set: a patch on the entity's keyframe when it has the same keys and the patch is small. */
+  private insertSet(entityKey: number, hash: number, json: string): number {
+    const values = JSON.parse(json) as Record<string, unknown>;
+    const base = this.keyframes.get(entityKey);
+    const patch = base && encodePatch(base, values, json);
+    if (base && patch !== undefined) return Number(this.insertAttr.run(hash, patch, base.id).lastInsertRowid);
+    const id = Number(this.insertAttr.run(hash, json, null).lastInsertRowid);
+    this.keyframes.set(entityKey, keyframe(id, values));
     return id;
   }
 }

@@ -1,6 +1,8 @@
 // The embedded store's schema, as versioned migrations (PRAGMA user_version). Compact by design:
 // - entities: one row per entity id with its tags, referenced by a small integer key;
-// - attributes: every distinct attribute set once (JSON), found by a 53-bit hash of its text;
+// - attributes: every distinct attribute set once (JSON), found by a 53-bit hash of its full text; base NULL:
+//   json is the full set; else json is a patch (the values that differ) onto the full set `base`, which has the
+//   same keys in the same order and itself has base NULL (attribute-sets.ts);
 // - events: WITHOUT ROWID, keyed (entity key, time) - the identity, and one entity's history is one contiguous
 //   key range. It has no second index: cross-entity reads walk per-entity ranges (event-reader.ts).
 // - recent: the same columns keyed (time, entity key): new events are appended here (a batch dirties a few
@@ -72,6 +74,8 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (measurement, t, tags)
   ) WITHOUT ROWID;
   `,
+  // 2: attribute sets stored as patches; every existing row is a full set.
+  'ALTER TABLE attributes ADD COLUMN base INTEGER;',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
