@@ -311,4 +311,14 @@ describe('the store with attribute patches', () => {
     await assertReadsBack(again.store, events);
     await again.store.close();
   });
+
+  test('a database from a newer HomeIQ is refused, not misread', async () => {
+    const { store, path } = await open();
+    await store.close();
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    const newer = new SqliteTimeSeriesStore(path);
+    await assert.rejects(newer.open(), /schema version 99 is newer than this HomeIQ understands/);
+  });
 });

@@ -13,6 +13,8 @@
 // integer, NULL = removal), a attribute set (NULL = {}), lc = time - last_changed, c context id (10 random bytes
 // of a ULID, or 16 bytes, or text), f flags (origin code, state decimals, context ms delta), x extras (parent
 // context, user id, unusual origin; usually NULL). Zeros, ones and NULLs take no bytes in a SQLite record.
+
+import { HomeIqError } from '@homeiq/core';
 import type Database from 'better-sqlite3';
 import { SQLITE_PRAGMAS } from '../config';
 
@@ -94,7 +96,15 @@ export function applyPragmas(db: Database.Database): void {
  * the migrations run under the write lock (BEGIN IMMEDIATE).
  */
 export function migrate(db: Database.Database, epochMicros?: number): void {
-  if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > SCHEMA_VERSION) {
+    // A newer build's file: this one would misread what it does not know (e.g. attribute patches as whole sets).
+    throw new HomeIqError(
+      'SCHEMA_TOO_NEW',
+      `events database: schema version ${found} is newer than this HomeIQ understands (${SCHEMA_VERSION}); upgrade HomeIQ`,
+    );
+  }
+  if (found === SCHEMA_VERSION) return;
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
