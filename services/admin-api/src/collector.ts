@@ -29,15 +29,21 @@ export class Collector {
       return { name, url, inProcess: true, running: true, responseMs: 0, ...pick(report) };
     }
     const res = await getJson<HealthReport>(url, '/health', { timeoutMs: o.timeoutMs, acceptStatus: [503] });
-    if (res.ok && typeof res.body?.status === 'string') {
-      return { name, url, inProcess, running: true, responseMs: res.ms, ...pick(res.body) };
+    const answered = res.ok && typeof res.body?.status === 'string' ? res.body.service : undefined;
+    if (res.ok && answered === name) {
+      return { name, url, inProcess, running: true, responseMs: res.ms, ...pick(res.body!) };
     }
-    const reason = res.ok ? 'answered /health without a health report' : res.error;
+    // Another service on this URL (a wrong *_URL, or a port taken before this one could bind it) is not this one.
+    const reason = !res.ok
+      ? res.error
+      : answered === undefined
+        ? 'answered /health without a health report'
+        : `${url} is answered by ${answered}, not ${name}`;
     return {
       name,
       url,
       inProcess,
-      running: res.ok || !res.notRunning,
+      running: (res.ok && answered === undefined) || (!res.ok && !res.notRunning),
       status: 'unhealthy',
       reasons: [reason],
       uptimeSeconds: null,

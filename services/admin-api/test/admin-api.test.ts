@@ -157,6 +157,20 @@ describe('admin-api against real service shells on loopback', () => {
     assert.equal(body.influxdb.configured, false);
   });
 
+  test('a URL answered by another service is not that service (a wrong *_URL, a port taken by another)', async () => {
+    const own = urls.get('sports-data')!;
+    urls.set('sports-data', urls.get('weather-api')!);
+    try {
+      const res = await admin.app.inject({ url: '/api/v1/health/services', headers: auth });
+      const sports = res.json().services.find((s: { name: string }) => s.name === 'sports-data');
+      assert.equal(sports.running, false);
+      assert.equal(sports.status, 'unhealthy');
+      assert.deepEqual(sports.reasons, [`${urls.get('weather-api')} is answered by weather-api, not sports-data`]);
+    } finally {
+      urls.set('sports-data', own);
+    }
+  });
+
   test('Home Assistant disconnected shows in the overall reasons', async () => {
     haConnected = false;
     try {
