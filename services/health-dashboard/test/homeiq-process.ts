@@ -15,11 +15,25 @@ export interface HomeIq {
   stop(): Promise<void>;
 }
 
+/** Thrown when a port picked as free was taken by another process before `homeiq start` could bind it. */
+class PortTaken extends Error {}
+
 /**
  * `homeiq start` as a user runs it: every service in one process, against the simulated home (no HA_URL),
- * on free loopback ports, with a fresh data dir.
+ * on free loopback ports, with a fresh data dir. Tests run in parallel processes, each picking free ports, so a
+ * port can be taken between the pick and the bind: then it starts again on new ports.
  */
 export async function startHomeIq(): Promise<HomeIq> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchHomeIq();
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+    }
+  }
+}
+
+async function launchHomeIq(): Promise<HomeIq> {
   const dir = tempDir('homeiq-e2e-');
   const apiKey = randomBytes(18).toString('base64url');
   const env: Record<string, string | undefined> = { ...process.env };
@@ -69,6 +83,7 @@ export async function startHomeIq(): Promise<HomeIq> {
   try {
     const up = waitFor(
       async () => {
+        if (output.includes('EADDRINUSE')) return 'port taken';
         const res = await fetch(`${dashboard}/api/admin/v1/health/services`).catch(() => undefined);
         if (!res?.ok) return false;
         const body = (await res.json()) as { services: Array<{ running: boolean }> };
@@ -77,10 +92,10 @@ export async function startHomeIq(): Promise<HomeIq> {
       120_000,
       'every service of `homeiq start` to answer through the dashboard',
     );
-    await Promise.race([up, died]);
+    if ((await Promise.race([up, died])) === 'port taken') throw new PortTaken(output);
   } catch (error) {
     await stop();
-    throw error;
+    throw output.includes('EADDRINUSE') ? new PortTaken(output) : error;
   }
   return { dashboard, apiKey, ports, dataDir: dir.path, log: () => output, stop };
 }
