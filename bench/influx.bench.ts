@@ -4,11 +4,9 @@
 // posts 5000-point requests. (d) The drain rate after an outage: 5 minutes at 500 ev/s (150k events) accepted while
 // influxd is killed, then timed from its restart. (e) What bounds every writer here: influxd's own rate with nothing
 // else running, and the CPU the three processes need per event.
-import { fork } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, silentLogger } from '@homeiq/core';
 import { type InfluxServer, influxdAvailability, startInfluxd } from '@homeiq/core/testing/influxd';
 import { storageSchema } from '@homeiq/storage/config';
@@ -19,6 +17,7 @@ import { createEventPipeline } from '@homeiq/storage/pipeline/event-pipeline';
 import type { StateEvent } from '@homeiq/storage/types';
 import WebSocket from 'ws';
 import { ingestBurst } from './ingest/end-to-end';
+import { processCpuSeconds, type SimChild, startSimChild } from './ingest/processes';
 import type { BenchContext, BenchResult } from './types';
 
 const SUITE = 'influx';
@@ -82,61 +81,8 @@ export function eventsOf(frame: Buffer): StateEvent[] {
   return out;
 }
 
-interface Sim {
-  url: string;
-  token: string;
-  /** CPU seconds the simulator's process has used so far. */
-  cpuSeconds(): number | null;
-  burst(count: number): Promise<void>;
-  stop(): void;
-}
-
-/** The simulated home in a child process (written to the bench's temp folder), driven over IPC. */
-export async function startSimProcess(tmp: string): Promise<Sim> {
-  const index = fileURLToPath(new URL('../packages/ha/src/sim/index.ts', import.meta.url));
-  const file = join(tmp, 'sim-process.mts');
-  writeFileSync(
-    file,
-    `import { startSimulatedHome } from ${JSON.stringify(index)};
-const sim = await startSimulatedHome({ rate: 0, seed: 7 });
-process.send({ url: sim.url, token: sim.token });
-process.on('message', async (m) => {
-  if (m.burst) { await sim.controls.burst(m.burst); process.send({ done: m.burst }); }
-  else { sim.stop(); process.exit(0); }
-});
-`,
-  );
-  const child = fork(file, [], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; token: string }));
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  return {
-    ...ready,
-    cpuSeconds: () => (child.pid === undefined ? null : processCpuSeconds(String(child.pid))),
-    burst: (count) =>
-      new Promise((resolve) => {
-        const on = (m: { done?: number }) => {
-          if (m.done === undefined) return;
-          child.off('message', on);
-          resolve();
-        };
-        child.on('message', on);
-        child.send({ burst: count });
-      }),
-    stop: () => {
-      child.send({ stop: true });
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    },
-  };
-}
-
 /** Authenticates, enables coalescing, subscribes to state_changed; every later frame goes to `onFrame`. */
-async function subscribe(sim: Sim, onFrame: (frame: Buffer) => void): Promise<WebSocket> {
+async function subscribe(sim: SimChild, onFrame: (frame: Buffer) => void): Promise<WebSocket> {
   const ws = new WebSocket(`${sim.url.replace(/^http/, 'ws')}/api/websocket`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject);
@@ -160,7 +106,7 @@ async function subscribe(sim: Sim, onFrame: (frame: Buffer) => void): Promise<We
 
 /** Runs a burst of `n` events into `onEvents`; resolves when `done()` says everything is through. */
 export async function burst(
-  sim: Sim,
+  sim: SimChild,
   n: number,
   onFrame: (frame: Buffer) => number,
   done: () => Promise<void>,
@@ -192,16 +138,6 @@ async function countPoints(server: InfluxServer, db: string): Promise<number> {
   });
   const body = (await res.json()) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
   return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
-}
-
-/** CPU seconds a process has used so far (utime + stime from /proc, in ticks of 1/100 s); null without /proc. */
-function processCpuSeconds(pid: string): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null; // not Linux, or the process went away
-  }
 }
 
 /** CPU seconds used so far by the influxd serving `port` (found through /proc; null where there is no /proc). */
@@ -287,7 +223,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const n = ctx.quick ? 20_000 : 200_000;
   const outageEvents = ctx.quick ? 15_000 : 150_000;
   const server = await startInfluxd();
-  const sim = await startSimProcess(ctx.tmp);
+  const sim = await startSimChild();
   const results: BenchResult[] = [];
   try {
     // Warm-up (JIT, sockets, the sim's caches); not measured.
@@ -502,7 +438,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     });
     return results;
   } finally {
-    sim.stop();
+    await sim.stop();
     await server.stop();
   }
 }

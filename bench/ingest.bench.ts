@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@homeiq/core/testing/temp';
+import { freePort, waitFor } from '@homeiq/core/testing/temp';
 import WebSocket from 'ws';
-import { ingestBurst, until } from './ingest/end-to-end';
+import { ingestBurst } from './ingest/end-to-end';
 import { type IngestionChild, type SimChild, startIngestionChild, startSimChild } from './ingest/processes';
 import type { BenchContext, BenchResult } from './types';
 
@@ -40,10 +40,10 @@ async function referenceClient(sim: SimChild, count: number): Promise<number> {
       ws.send(JSON.stringify({ id: 2, type: 'subscribe_events', event_type: 'state_changed' }));
     } else if (m.type === 'result' && m.id === 2) subscribed = true;
   });
-  await until(() => subscribed, 10_000, 'reference client subscribed');
+  await waitFor(() => subscribed, 10_000, 'reference client subscribed');
   const t0 = performance.now();
   void sim.burst(count);
-  await until(() => received >= count, 300_000, 'reference client burst');
+  await waitFor(() => received >= count, 300_000, 'reference client burst');
   const seconds = (performance.now() - t0) / 1000;
   ws.terminate();
   return count / seconds;
@@ -84,7 +84,7 @@ async function steady(
     bundle,
   );
   try {
-    await until(async () => (await child.stats()).haConnected === true, 60_000, 'ingestion process connected');
+    await waitFor(async () => (await child.stats()).haConnected === true, 60_000, 'ingestion process connected');
     sim.rate(rate);
     await sleep(3000); // warm-up: first batches, caches, JIT
     let rss = 0;

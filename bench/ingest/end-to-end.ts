@@ -1,6 +1,7 @@
 // HomeIQ's ingestion service in the bench's own process (as the reference client runs), from the simulated home
 // into whichever store `env` selects, timed from the start of a burst until every event is committed.
 import { silentLogger } from '@homeiq/core';
+import { waitFor } from '@homeiq/core/testing/temp';
 import { Runtime } from '@homeiq/storage';
 import { createIngestionService } from '@homeiq/websocket-ingestion';
 
@@ -10,19 +11,6 @@ export interface BurstSource {
   url: string;
   token: string;
   burst(count: number): Promise<void>;
-}
-
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Events per second from the burst's start to `count` committed, and this process's CPU per event (µs). */
@@ -49,11 +37,11 @@ export async function ingestBurst(
   );
   const service = createIngestionService(runtime);
   await service.start();
-  await until(() => service.stats().haConnected && !service.stats().backfillPending, 20_000, 'HomeIQ connected');
+  await waitFor(() => service.stats().haConnected && !service.stats().backfillPending, 20_000, 'HomeIQ connected');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   void sim.burst(count);
-  await until(() => service.stats().stored >= count, 600_000, 'HomeIQ burst committed');
+  await waitFor(() => service.stats().stored >= count, 600_000, 'HomeIQ burst committed');
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const stored = service.stats().stored;

@@ -5,9 +5,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/** CPU seconds a process has used so far (utime + stime from /proc, in ticks of 1/100 s); null without /proc. */
+export function processCpuSeconds(pid: number | string): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null; // not Linux, or the process went away
+  }
+}
+
 export interface SimChild {
   url: string;
   token: string;
+  /** CPU seconds the simulator's process has used so far. */
+  cpuSeconds(): number | null;
   burst(count: number): Promise<void>;
   rate(value: number): void;
   stop(): Promise<void>;
@@ -26,6 +38,7 @@ export async function startSimChild(): Promise<SimChild> {
   return {
     url: ready.url,
     token: ready.token,
+    cpuSeconds: () => (child.pid === undefined ? null : processCpuSeconds(child.pid)),
     burst: (count) =>
       new Promise((resolve) => {
         const on = (m: { done?: string }) => {

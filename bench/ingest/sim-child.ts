@@ -1,4 +1,4 @@
-// The simulated home in its own process for bench/ingest.bench.ts (so it does not share a CPU core with the client
+// The simulated home in its own process for the ingest and influx benches (so it does not share a CPU core with the client
 // under test). Controlled over IPC: { cmd: 'burst', count } -> { done: 'burst' }; { cmd: 'rate', value }; { cmd: 'stop' }.
 import { startSimulatedHome } from '@homeiq/ha';
 
