@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 
 export const summary = 'Run the simulated Home Assistant alone: homeiq simulate [--port 8123] [--rate 5] [--seed 1]';
 export const usage = `homeiq simulate [--port 8123] [--host 127.0.0.1] [--rate 5] [--seed 1] [--entities 300] [--token TOKEN]
+                [--commit-interval 5]
 
   Starts a simulated Home Assistant (WebSocket API, registries, history) with a realistic home of about 300
   entities, and prints its URL and access token. Point HomeIQ (or any Home Assistant client) at it with
@@ -12,7 +13,8 @@ export const usage = `homeiq simulate [--port 8123] [--host 127.0.0.1] [--rate 5
   --rate      state_changed events per second (0 = none) default 5
   --seed      seed of the home and its events         default 1
   --entities  about how many entities the home has     default 300
-  --token     the access token to accept              default: a new random one`;
+  --token     the access token to accept              default: a new random one
+  --commit-interval  seconds between recorder commits (history lags by this, as in HA) default 5`;
 
 function numberOption(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
@@ -24,7 +26,15 @@ function numberOption(name: string, text: string | undefined, fallback: number, 
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options: { port: number; host: string; rate: number; seed: number; entityCount: number; token?: string };
+  let options: {
+    port: number;
+    host: string;
+    rate: number;
+    seed: number;
+    entityCount: number;
+    recorderCommitIntervalMs: number;
+    token?: string;
+  };
   try {
     const { values } = parseArgs({
       args,
@@ -35,6 +45,7 @@ export async function run(args: string[]): Promise<number> {
         seed: { type: 'string' },
         entities: { type: 'string' },
         token: { type: 'string' },
+        'commit-interval': { type: 'string' },
       },
     });
     options = {
@@ -43,6 +54,7 @@ export async function run(args: string[]): Promise<number> {
       rate: numberOption('rate', values.rate, 5, 1_000_000),
       seed: Math.floor(numberOption('seed', values.seed, 1, 2 ** 32 - 1)),
       entityCount: Math.floor(numberOption('entities', values.entities, 300, 100_000)),
+      recorderCommitIntervalMs: numberOption('commit-interval', values['commit-interval'], 5, 3600) * 1000,
     };
     if (values.token !== undefined) {
       if (values.token.trim() === '') throw new RangeError('--token: must not be empty');

@@ -4,6 +4,7 @@ import {
   type EmittedEvent,
   isoFromMicros,
   parseIsoMicros,
+  pythonMicros,
   type SimulatedHome,
   startSimulatedHome,
 } from '@homeiq/ha/sim/index';
@@ -11,13 +12,28 @@ import { type Msg, TestClient } from './sim-helpers';
 
 const seconds = (iso: string) => (parseIsoMicros(iso) as number) / 1e6;
 const micros = (iso: string) => parseIsoMicros(iso) as number;
+const COMMIT_MS = 300;
+const committed = () => new Promise((resolve) => setTimeout(resolve, COMMIT_MS * 2));
 
-/** What HA's recorder answers for one emitted event with significant_changes_only false. */
+/** What HA's recorder answers for one emitted event with significant_changes_only false, stamps as ISO text. */
 function expectedRow(e: EmittedEvent): Msg {
-  if (!e.new_state) return { s: '', a: {}, lu: seconds(e.time_fired) };
-  const row: Msg = { s: e.new_state.state, a: e.new_state.attributes, lu: seconds(e.new_state.last_updated) };
-  if (e.new_state.last_changed !== e.new_state.last_updated) row.lc = seconds(e.new_state.last_changed);
+  if (!e.new_state) return { s: '', a: {}, lu: micros(e.time_fired) };
+  const row: Msg = { s: e.new_state.state, a: e.new_state.attributes, lu: micros(e.new_state.last_updated) };
+  if (e.new_state.last_changed !== e.new_state.last_updated) row.lc = micros(e.new_state.last_changed);
   return row;
+}
+
+/** History rows with their float stamps as the µs the live events showed (Python's rounding). */
+function asMicros(result: Record<string, Msg[]>): Record<string, Msg[]> {
+  const out: Record<string, Msg[]> = {};
+  for (const [id, rows] of Object.entries(result)) {
+    out[id] = rows.map((r) => {
+      const row: Msg = { ...r, lu: pythonMicros(r.lu) };
+      if (r.lc !== undefined) row.lc = pythonMicros(r.lc);
+      return row;
+    });
+  }
+  return out;
 }
 
 describe('simulated HA: history/history_during_period from its own record', () => {
@@ -33,7 +49,7 @@ describe('simulated HA: history/history_during_period from its own record', () =
     });
 
   before(async () => {
-    home = await startSimulatedHome({ rate: 0, seed: 3, entityCount: 120 });
+    home = await startSimulatedHome({ rate: 0, seed: 3, entityCount: 120, recorderCommitIntervalMs: COMMIT_MS });
     await home.controls.burst(3000);
     const victim = home.controls.entityIds().find((id) => id.startsWith('binary_sensor.')) as string;
     home.controls.removeEntity(victim);
@@ -41,6 +57,7 @@ describe('simulated HA: history/history_during_period from its own record', () =
     events = home.controls.emitted();
     firstIso = (events[0] as EmittedEvent).time_fired;
     c = await TestClient.authed(home);
+    await committed();
   });
   after(async () => {
     c.close();
@@ -60,8 +77,15 @@ describe('simulated HA: history/history_during_period from its own record', () =
       expected[e.entity_id] ??= [];
       expected[e.entity_id]?.push(expectedRow(e));
     }
-    assert.deepEqual(result, expected);
+    assert.deepEqual(asMicros(result), expected);
     const rows = Object.values(result as Record<string, Msg[]>).flat();
+    assert.ok(
+      rows.filter(
+        (r) => !Number.isInteger(Math.round(r.lu * 1e6) / 1e6 - r.lu) || r.lu * 1e6 !== Math.round(r.lu * 1e6),
+      ).length >
+        rows.length / 2,
+      'stamps are time.time() doubles, not whole microseconds',
+    );
     assert.ok(
       rows.some((r) => r.s === ''),
       'the removal is a row with state ""',
@@ -72,7 +96,7 @@ describe('simulated HA: history/history_during_period from its own record', () =
     );
   });
 
-  test('start_time and end_time are exclusive bounds on last_updated', async () => {
+  test('start_time and end_time are exclusive bounds, compared on the float stamps', async () => {
     const a = events[100] as EmittedEvent;
     const b = events[2000] as EmittedEvent;
     const { result } = await history({
@@ -81,8 +105,14 @@ describe('simulated HA: history/history_during_period from its own record', () =
       include_start_time_state: false,
       significant_changes_only: false,
     });
-    const count = Object.values(result as Record<string, Msg[]>).reduce((n, rows) => n + rows.length, 0);
-    assert.equal(count, 2000 - 100 - 1);
+    const rows = Object.values(result as Record<string, Msg[]>).flat();
+    assert.ok(rows.every((r) => r.lu > seconds(a.time_fired) && r.lu < seconds(b.time_fired)));
+    // Strictly inside by their ISO text: all there. The two edge states are there only when their float lies inside.
+    const inside = rows.filter(
+      (r) => pythonMicros(r.lu) > micros(a.time_fired) && pythonMicros(r.lu) < micros(b.time_fired),
+    );
+    assert.equal(inside.length, 2000 - 100 - 1);
+    assert.ok(rows.length - inside.length <= 2);
   });
 
   test('significant_changes_only (the default) keeps state changes, and every change of climate/device_tracker', async () => {
@@ -132,11 +162,13 @@ describe('simulated HA: history/history_during_period from its own record', () =
       significant_changes_only: false,
     });
     const rows = result[entity] as Msg[];
-    const prior = events.slice(0, 1500).findLast((e) => e.entity_id === entity);
+    // The state fired at start_time is inside only when its float lies after start_time; else it is the start state.
+    const edgeInside = rows.slice(1).some((r) => pythonMicros(r.lu) === micros(start));
+    const prior = edgeInside ? events.slice(0, 1500).findLast((e) => e.entity_id === entity) : events[1500];
     assert.deepEqual(rows[0], { s: prior?.new_state?.state, a: {}, lu: seconds(start) });
     assert.ok(rows.every((r) => Object.keys(r.a).length === 0));
     const later = events.slice(1501).filter((e) => e.entity_id === entity);
-    assert.equal(rows.length, 1 + later.length);
+    assert.equal(rows.length, 1 + later.length + (edgeInside ? 1 : 0));
   });
 
   test('bad requests: missing entity_ids, unparseable times; a start in the future answers {}', async () => {
@@ -161,6 +193,7 @@ describe('simulated HA: history/history_during_period from its own record', () =
     const oldId = home.controls.entityIds().find((id) => id.startsWith('sensor.')) as string;
     const before = events.filter((e) => e.entity_id === oldId).length;
     home.controls.renameEntity(oldId, 'sensor.renamed_for_history');
+    await committed();
     const { result } = await c.command({
       type: 'history/history_during_period',
       start_time: isoFromMicros(micros(firstIso) - 1),
@@ -173,5 +206,19 @@ describe('simulated HA: history/history_during_period from its own record', () =
       result[oldId].map((r: Msg) => r.s),
       [''],
     );
+  });
+  test('history answers only what the recorder has committed', async () => {
+    const entity = (events[0] as EmittedEvent).entity_id;
+    const record = home.controls.fire(entity, 'fresh-uncommitted');
+    const query = () =>
+      c.command({
+        type: 'history/history_during_period',
+        entity_ids: [entity],
+        start_time: isoFromMicros(micros(record.last_updated) - 1),
+        include_start_time_state: false,
+      });
+    assert.deepEqual((await query()).result, {}, 'not visible before the commit');
+    await committed();
+    assert.equal((await query()).result[entity][0].s, 'fresh-uncommitted');
   });
 });

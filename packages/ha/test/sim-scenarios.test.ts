@@ -77,7 +77,7 @@ describe('simulated HA: scenarios', () => {
   });
 
   test('dropConnections: sockets close, connects get 503 while refusing, events keep happening and are in history', async () => {
-    await withHome({}, async (home) => {
+    await withHome({ recorderCommitIntervalMs: 1000 }, async (home) => {
       const c = await subscribed(home, false);
       home.controls.fire('sensor.gap_probe', '0');
       await c.next((m) => m.type === 'event');
@@ -86,7 +86,7 @@ describe('simulated HA: scenarios', () => {
       const refused = await tryConnect(home.url);
       assert.match(String(refused?.message), /503/);
       const during = [home.controls.fire('sensor.gap_probe', '1'), home.controls.fire('sensor.gap_probe', '2')];
-      await sleep(700);
+      await sleep(1100); // past the refusal and the recorder's next commit
       const again = await TestClient.authed(home);
       const { result } = await again.command({
         type: 'history/history_during_period',

@@ -25,6 +25,8 @@ export const DATA_FILES = {
   spool: 'spool',
   deadLetter: 'dead-letter.jsonl',
   backups: 'backups',
+  // websocket-ingestion: the start of a gap not yet filled, so a crash does not forget it
+  openGap: 'open-gap.json',
 } as const;
 
 /** The seed's SQLite pragmas, applied to every database HomeIQ opens. */

@@ -65,9 +65,17 @@ export function microsFromIso(iso: string): number | undefined {
   return (ms - offsetMin * 60_000) * 1000 + micros;
 }
 
-/** Epoch seconds as a float (HA's history `lu`/`lc`) -> µs, rounded to the microsecond. */
+/**
+ * Epoch seconds as a float (HA's `time.time()`, sent as such by history `lu`/`lc`) -> µs, exactly as Python's
+ * `datetime.fromtimestamp` rounds it for the ISO text of the live event: the fraction times 1e6, rounded half to even.
+ * `Math.round(seconds * 1e6)` is 1 µs late for about one stamp in eight, which would give one state two identities.
+ */
 export function microsFromEpochSeconds(seconds: number): number {
-  return Math.round(seconds * 1_000_000);
+  const whole = Math.floor(seconds);
+  const scaled = (seconds - whole) * 1_000_000; // both steps as CPython does them, in doubles
+  let us = Math.round(scaled);
+  if (us - scaled === 0.5 && us % 2 === 1) us -= 1; // Math.round takes halves up; Python takes them to even
+  return whole * 1_000_000 + us;
 }
 
 export function toEventJson(e: StateEvent): EventJson {

@@ -5,5 +5,6 @@ export * from './live-feed';
 export * from './metadata-types';
 export * from './pipeline-types';
 export * from './remote-live-feed';
+export * from './repair';
 export * from './runtime';
 export * from './types';

@@ -174,6 +174,8 @@ export interface TimeSeriesStore {
   writePoints(measurement: string, points: GenericPoint[]): Promise<WriteResult>;
   queryPoints(query: PointQuery): Promise<GenericPoint[]>;
 
+  /** Deletes these events (by identity; repairs); returns how many of them were stored. */
+  deleteEvents(keys: EventCursor[]): Promise<number>;
   /** Deletes what is older than `before` (µs) in one tier; returns how many rows/points went (null if unknown). */
   deleteBefore(target: RetentionTarget, before: number): Promise<number | null>;
   info(): Promise<StorageInfo>;

@@ -1,7 +1,8 @@
 // InfluxDB 1.8's 2.x compatibility layer, in front of the real influxd 1.6 the tests run (1.6 predates it). It does
 // what 1.8 does before its v1 engine sees a request: `Authorization: Token user:password` becomes the user's
 // credentials, `/api/v2/write?bucket=db[/rp]&precision=ns|us|ms|s` becomes `/write?db=..&rp=..&precision=..`, and
-// `/api/v2/delete` with a `_measurement="..."` predicate becomes an InfluxQL DELETE over [start, stop].
+// `/api/v2/delete` with a `_measurement="..."` predicate (and an optional `entity_id="..."`) becomes an InfluxQL
+// DELETE over [start, stop].
 // Everything else passes through untouched, so the data, the answers and the errors are the real server's.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { freePort } from '@homeiq/core/testing/temp';
@@ -31,12 +32,14 @@ function v2Error(status: number, message: string): { status: number; body: strin
 /** The InfluxQL of a v2 delete request, or an error. Only the `_measurement` predicate HomeIQ sends is needed. */
 function deleteStatement(body: string): string | { error: string } {
   const req = JSON.parse(body) as { start?: string; stop?: string; predicate?: string };
-  const m = /^_measurement="((?:[^"\\]|\\.)*)"$/.exec(req.predicate ?? '');
+  const m = /^_measurement="((?:[^"\\]|\\.)*)"(?: AND entity_id="((?:[^"\\]|\\.)*)")?$/.exec(req.predicate ?? '');
   if (!m || !req.start || !req.stop) return { error: `unsupported delete request: ${body}` };
   const name = m[1]!.replace(/\\(.)/g, '$1').replace(/"/g, '\\"');
+  const entity = m[2]?.replace(/\\(.)/g, '$1');
+  const tag = entity === undefined ? '' : `"entity_id" = '${entity.replace(/[\\']/g, '\\$&')}' AND `;
   // The smallest time there is (what clients send to mean "from the start") is below what InfluxQL can write.
   const from = Date.parse(req.start) <= EARLIEST_MS ? '' : `time >= '${req.start}' AND `;
-  return `DELETE FROM "${name}" WHERE ${from}time <= '${req.stop}'`;
+  return `DELETE FROM "${name}" WHERE ${tag}${from}time <= '${req.stop}'`;
 }
 
 export async function startV2Compat(target: string): Promise<V2Compat> {

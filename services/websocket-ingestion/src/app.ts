@@ -19,6 +19,7 @@ import { decodeRecord, encodeEvents } from './ingestor';
 import { LagTracker } from './lag-tracker';
 import { LiveServer } from './live-server';
 import { Normalizer } from './normalize';
+import { OpenGapFile } from './open-gap';
 import { RegistryMirror } from './registry-mirror';
 import { collectStats, healthChecks, prometheusText, type StatsSources } from './stats';
 
@@ -113,6 +114,7 @@ export function createIngestionService(runtime: Runtime): Service & { stats(): R
       filter,
       live: runtime.live,
       logger,
+      gapFile: new OpenGapFile(runtime.path('openGap')),
     });
     sources = { connection, pipeline, ingestion, normalizer, lag, simulated: config.simulated, startedAt };
     live = new LiveServer(runtime.live, runtime.apiKey, logger.child({ module: 'live' }));

@@ -16,6 +16,10 @@ export interface BackfillResult {
   accepted: number;
   from: number;
   requests: number;
+  /** HA's newest state stamp when the pass began (its clock, µs): what came later was received live. */
+  haNow: number;
+  /** Per entity, the newest row this pass accepted: a later pass over the same span takes only newer rows. */
+  seen: Map<string, number>;
 }
 
 export interface BackfillOptions {
@@ -30,12 +34,7 @@ export interface BackfillOptions {
   commandTimeoutMs: number;
 }
 
-/**
- * Fills the gap since `fromMicros` from HA's history/history_during_period (every change, with attributes): all known
- * entities (get_states + registry), in windows of `windowMs` and groups of entities so that no answer gets huge.
- * Rows at or after an entity's first live event on this connection are skipped (the live path has them), and so is
- * the newest event already accepted; anything else already stored is a harmless duplicate (identity = entity, time).
- */
+/** Where a gap begins. */
 export interface Gap {
   /** Newest event time already accepted or stored (µs); null on a first start with an empty store. */
   from: number | null;
@@ -43,9 +42,25 @@ export interface Gap {
   fromEntity?: string;
   /** With `from` null: how far back to fetch (0 = nothing). */
   lookbackMs: number;
+  /**
+   * Entities known before the gap (the registry mirror as it was): one removed inside the gap is in neither
+   * get_states nor the registry any more, yet its removal is in history.
+   */
+  knownIds?: Set<string>;
 }
 
-export async function backfillGap(options: BackfillOptions, gap: Gap): Promise<BackfillResult> {
+/**
+ * Fills the gap since `gap.from` from HA's history/history_during_period (every change, with attributes): all known
+ * entities (get_states + registry), in windows of `windowMs` and groups of entities so that no answer gets huge.
+ * Rows at or after an entity's first live event on this connection are skipped (the live path has them), and so is
+ * the newest event already accepted; anything else already stored is a harmless duplicate (identity = entity, time).
+ * `seen` (from an earlier pass over the same span) skips rows that pass already took.
+ */
+export async function backfillGap(
+  options: BackfillOptions,
+  gap: Gap,
+  seen: Map<string, number> = new Map(),
+): Promise<BackfillResult> {
   const { connection } = options;
   const states = await connection.command<HaState[]>(messages.getStates());
   const ids = new Set<string>();
@@ -58,13 +73,16 @@ export async function backfillGap(options: BackfillOptions, gap: Gap): Promise<B
     haNow = Math.max(haNow, t ?? 0, u ?? 0);
   }
   for (const id of options.registryIds()) ids.add(id);
-  if (gap.from === null && gap.lookbackMs <= 0) return { fetched: 0, accepted: 0, from: haNow, requests: 0 };
+  for (const id of gap.knownIds ?? []) ids.add(id);
+  const result: BackfillResult = { fetched: 0, accepted: 0, from: haNow, requests: 0, haNow, seen };
+  if (gap.from === null && gap.lookbackMs <= 0) return result;
   const fromMicros = gap.from ?? haNow - gap.lookbackMs * 1000;
+  result.from = fromMicros;
   const wanted = [...ids].filter((id) => options.filter.accepts(id)).sort();
-  const result: BackfillResult = { fetched: 0, accepted: 0, from: fromMicros, requests: 0 };
   if (wanted.length === 0) return result;
 
-  // HA's bounds are strict (last_updated > start): start 1 µs early so an event at exactly `from` is not missed.
+  // HA's bounds are strict (start < last_updated < end), compared on its float stamps, which lie up to 0.5 µs either
+  // side of the µs we know: start 1 µs early, and let each window overlap the next by 1 µs. Identity drops the overlap.
   const windowUs = Math.max(1, options.windowMs) * 1000;
   let start = fromMicros - 1;
   for (;;) {
@@ -84,7 +102,7 @@ export async function backfillGap(options: BackfillOptions, gap: Gap): Promise<B
       await acceptHistory(options, history ?? {}, fromMicros, gap.fromEntity, result);
     }
     if (last) break;
-    start = end as number;
+    start = (end as number) - 1;
   }
   return result;
 }
@@ -97,10 +115,13 @@ async function acceptHistory(
   result: BackfillResult,
 ): Promise<void> {
   const { normalizer, ingestor } = options;
+  const { seen } = result;
   let chunk: StateEvent[] = [];
   for (const [entityId, rows] of Object.entries(history)) {
     if (!Array.isArray(rows)) continue;
     const liveFrom = ingestor.firstLive?.get(entityId) ?? Number.POSITIVE_INFINITY;
+    const taken = seen.get(entityId) ?? Number.NEGATIVE_INFINITY;
+    let newest = taken;
     let previous: StateEvent | undefined;
     for (const row of rows) {
       result.fetched++;
@@ -112,8 +133,9 @@ async function acceptHistory(
         continue;
       }
       previous = e;
-      if (e.time < fromMicros || e.time >= liveFrom) continue;
+      if (e.time < fromMicros || e.time >= liveFrom || e.time <= taken) continue;
       if (e.time === fromMicros && entityId === fromEntity) continue;
+      if (e.time > newest) newest = e.time;
       chunk.push(e);
       if (chunk.length >= ACCEPT_CHUNK) {
         await waitForRoom(ingestor);
@@ -122,6 +144,7 @@ async function acceptHistory(
         chunk = [];
       }
     }
+    if (newest > taken) seen.set(entityId, newest);
   }
   if (chunk.length > 0) {
     await waitForRoom(ingestor);

@@ -19,6 +19,11 @@ export const ingestionSchema = {
   pingInterval: duration('HA_PING_INTERVAL', 'Silence on the link after which a ping is sent', 30_000),
   pingTimeout: duration('HA_PING_TIMEOUT', 'Further silence after a ping before reconnecting', 10_000),
   commandTimeout: duration('HA_COMMAND_TIMEOUT', 'Longest wait for an answer to a command (history: x4)', 30_000),
+  recorderCommitInterval: duration(
+    'HA_RECORDER_COMMIT_INTERVAL',
+    "Home Assistant recorder's commit_interval: history lags by this much, so a gap closes only after it (HA default 5s)",
+    5_000,
+  ),
   reconnectMax: duration('HA_RECONNECT_MAX', 'Cap of the jittered exponential reconnect backoff', 30_000),
 };
 

@@ -1,4 +1,4 @@
-import type { StateEvent } from '@homeiq/storage';
+import { microsFromEpochSeconds, type StateEvent } from '@homeiq/storage';
 import type { EntityFilter } from './filter';
 import { haTimeMicros } from './ha-time';
 
@@ -138,8 +138,8 @@ export class Normalizer {
     if (typeof row.lu !== 'number' || !Number.isFinite(row.lu)) {
       throw new MalformedEventError(entityId, 'history row lu: must be epoch seconds');
     }
-    const t = Math.round(row.lu * 1_000_000);
-    const changed = typeof row.lc === 'number' && Number.isFinite(row.lc) ? Math.round(row.lc * 1_000_000) : t;
+    const t = microsFromEpochSeconds(row.lu);
+    const changed = typeof row.lc === 'number' && Number.isFinite(row.lc) ? microsFromEpochSeconds(row.lc) : t;
     // The recorder keeps a removal as a row with an empty state.
     const removed = row.s === '';
     const attributes = !removed && isObj(row.a) ? row.a : EMPTY;

@@ -111,7 +111,13 @@ export function healthChecks(s: StatsSources): Record<string, HealthCheck> {
         : { status: 'healthy' };
   spool.bytes = st.spoolBytes;
   spool.maxBytes = st.spoolMaxBytes;
-  return { home_assistant: ha, store, spool };
+  const backfill = s.ingestion.backfill;
+  const gaps: HealthCheck = backfill.historyUnavailable
+    ? { status: 'degraded', reason: backfill.lastError ?? 'history unavailable' }
+    : { status: 'healthy' };
+  gaps.pending = backfill.pending;
+  gaps.lastAccepted = backfill.lastAccepted;
+  return { home_assistant: ha, store, spool, backfill: gaps };
 }
 
 const METRICS: Array<[keyof IngestionStats, string, 'counter' | 'gauge', string]> = [

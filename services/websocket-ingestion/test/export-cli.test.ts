@@ -4,29 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@homeiq/core';
 import { tempDir } from '@homeiq/core/testing/temp';
-import { microsFromIso, Runtime, type StateEvent } from '@homeiq/storage';
+import { Runtime } from '@homeiq/storage';
+import { eventAt as ev } from './helpers';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = tempDir('homeiq-export-');
-
-function ev(entityId: string, iso: string, state: string, extra: Partial<StateEvent> = {}): StateEvent {
-  const t = microsFromIso(iso)!;
-  return {
-    entityId,
-    time: t,
-    lastChanged: t,
-    state,
-    removed: false,
-    attributes: { friendly_name: `Name of ${entityId}` },
-    contextId: '01JH8ZK7Q2V3J1M8W4X6Y9Z0AB',
-    contextParentId: null,
-    contextUserId: null,
-    origin: 'LOCAL',
-    areaId: null,
-    deviceId: null,
-    ...extra,
-  };
-}
 
 function exportLines(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/homeiq.js', 'export', ...args], {

@@ -130,3 +130,23 @@ export async function waitForExact(home: SimulatedHome, started: Started, ms = 2
     );
   }
 }
+
+/** A stored event at an ISO time, live-like (with a context) unless `extra` says otherwise. */
+export function eventAt(entityId: string, iso: string, state: string, extra: Partial<StateEvent> = {}): StateEvent {
+  const t = microsFromIso(iso)!;
+  return {
+    entityId,
+    time: t,
+    lastChanged: t,
+    state,
+    removed: false,
+    attributes: { friendly_name: `Name of ${entityId}` },
+    contextId: '01JH8ZK7Q2V3J1M8W4X6Y9Z0AB',
+    contextParentId: null,
+    contextUserId: null,
+    origin: 'LOCAL',
+    areaId: null,
+    deviceId: null,
+    ...extra,
+  };
+}

@@ -1,56 +1,17 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@homeiq/core';
 import { freePort, tempDir } from '@homeiq/core/testing/temp';
 import { type SimulatedHome, startSimulatedHome } from '@homeiq/ha';
 import { Runtime } from '@homeiq/storage';
-import { API_KEY, compare, storedEvents, waitFor } from './helpers';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Child {
-  proc: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr: () => string;
-}
-
-function startChild(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['bin/homeiq.js', 'start', 'websocket-ingestion'], {
-    cwd: root,
-    env: { ...process.env, ...env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  const keep = (d: Buffer) => {
-    err = (err + d.toString()).slice(-6000);
-  };
-  proc.stdout?.on('data', keep);
-  proc.stderr?.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { proc, exited, stderr: () => err };
-}
-
-async function stats(
-  port: number,
-): Promise<{ haConnected: boolean; received: number; pending: number; backfillPending: boolean; backfilled: number }> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/stats`, {
-    headers: { authorization: `Bearer ${API_KEY}` },
-  }).catch((error: Error) => {
-    throw new Error(`port ${port}: ${error.message}: ${String((error.cause as Error | undefined)?.message)}`);
-  });
-  if (!res.ok) throw new Error(`stats: HTTP ${res.status}`);
-  return (await res.json()) as never;
-}
+import { type Child, childEnv, killAll, startChild, childStats as stats } from './child';
+import { compare, storedEvents, waitFor } from './helpers';
 
 let home: SimulatedHome | undefined;
 const dir = tempDir('homeiq-kill-');
 const children: Child[] = [];
 after(async () => {
-  for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  killAll(children);
   await home?.stop();
   dir.remove();
 });
@@ -58,18 +19,7 @@ after(async () => {
 test('kill -9 of the ingestion process mid-burst, then a restart: nothing lost, nothing doubled', async () => {
   home = await startSimulatedHome({ rate: 0, entityCount: 120, seed: 11 });
   const port = await freePort();
-  const env = {
-    HA_URL: home.url,
-    HA_TOKEN: home.token,
-    HOMEIQ_DATA_DIR: dir.path,
-    API_KEY,
-    WEBSOCKET_INGESTION_PORT: String(port),
-    HOMEIQ_HOST: '127.0.0.1',
-    HOMEIQ_INITIAL_BACKFILL: '0',
-    BATCH_TIMEOUT: '200ms',
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-  };
+  const env = { ...childEnv(home, dir.path, port), LOG_LEVEL: 'info' };
   const first = startChild(env);
   children.push(first);
   await waitFor(async () => (await stats(port)).haConnected, 60_000, 'first process connected');
@@ -98,13 +48,13 @@ test('kill -9 of the ingestion process mid-burst, then a restart: nothing lost, 
     await new Promise((r) => setTimeout(r, 500));
     const last = await stats(port).catch((e: Error) => e.message);
     const state = `exit ${second.proc.exitCode} signal ${second.proc.signalCode}; stats ${JSON.stringify(last)}`;
-    throw new Error(`${error.message}\n${state}\n${second.stderr()}`);
+    throw new Error(`${error.message}\n${state}\n${second.output()}`);
   });
   const s = await stats(port);
   assert.ok(s.backfilled > 0, 'the gap was filled from history');
   second.proc.kill('SIGTERM');
   const stopped = await second.exited;
-  assert.equal(stopped.code, 0, `SIGTERM exit: ${second.stderr()}`);
+  assert.equal(stopped.code, 0, `SIGTERM exit: ${second.output()}`);
 
   const runtime = new Runtime({ HOMEIQ_DATA_DIR: dir.path }, silentLogger());
   try {

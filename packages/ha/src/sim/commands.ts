@@ -2,12 +2,14 @@ import type { Connection } from './connection';
 import type { Home } from './home';
 import type { Hub } from './hub';
 import { type CommandSchema, validate } from './schema';
-import { parseIsoMicros } from './time';
+import { epochSeconds, parseIsoMicros } from './time';
 
 export interface CommandContext {
   home: Home;
   hub: Hub;
   version: string;
+  /** False: a Home Assistant without the history integration (not in its configuration.yaml). */
+  history: boolean;
 }
 
 type Msg = Record<string, unknown> & { id: number; type: string };
@@ -29,7 +31,8 @@ const UNIT_SYSTEM = {
 };
 
 function config(ctx: CommandContext): Record<string, unknown> {
-  const components = new Set(['api', 'config', 'history', 'homeassistant', 'http', 'recorder', 'websocket_api']);
+  const components = new Set(['api', 'config', 'homeassistant', 'http', 'recorder', 'websocket_api']);
+  if (ctx.history) components.add('history');
   for (const entry of ctx.home.registries.entities.values()) components.add(entry.platform);
   for (const id of ctx.home.entities.keys()) components.add(id.slice(0, id.indexOf('.')));
   return {
@@ -78,8 +81,8 @@ function history(ctx: CommandContext, conn: Connection, msg: Msg): void {
     return;
   }
   const result = ctx.home.recorder.query({
-    startUs,
-    endUs,
+    startSeconds: epochSeconds(startUs),
+    endSeconds: endUs === undefined ? undefined : epochSeconds(endUs),
     entityIds: msg.entity_ids as string[],
     includeStartTimeState: msg.include_start_time_state !== false,
     significantChangesOnly: msg.significant_changes_only !== false,
@@ -168,7 +171,7 @@ export function createCommandHandler(ctx: CommandContext) {
       conn.error(msg.id, 'id_reuse', 'Identifier values have to increase.');
       return;
     }
-    const command = COMMANDS[msg.type];
+    const command = msg.type.startsWith('history/') && !ctx.history ? undefined : COMMANDS[msg.type];
     if (!command) {
       conn.error(msg.id, 'unknown_command', 'Unknown command.');
       return;

@@ -1,4 +1,4 @@
-import { isoFromMicros } from './time';
+import { isoFromMicros, pythonMicros } from './time';
 import type { EmittedEvent, HaContext, StateRecord } from './types';
 import type { UlidFactory } from './ulid';
 
@@ -23,9 +23,13 @@ export class EventLog {
   firstEmitted = 0;
   private cap = 4096;
   private ent = new Int32Array(this.cap);
+  /** last_updated as the µs its ISO text shows (the identity a client sees in events). */
   lu = new Float64Array(this.cap);
   /** NaN for a removal. */
   lc = new Float64Array(this.cap);
+  /** last_updated / last_changed as HA keeps them: `time.time()` doubles (what the recorder stores and history sends). */
+  luS = new Float64Array(this.cap);
+  lcS = new Float64Array(this.cap);
   /** last_reported of the old state (it moves on re-reports); NaN when there was none. */
   private oldLr = new Float64Array(this.cap);
   /** Row of the old state; -1 when there was none. */
@@ -63,6 +67,8 @@ export class EventLog {
     this.ent = copy(this.ent, cap);
     this.lu = copy(this.lu, cap);
     this.lc = copy(this.lc, cap);
+    this.luS = copy(this.luS, cap);
+    this.lcS = copy(this.lcS, cap);
     this.oldLr = copy(this.oldLr, cap);
     this.prev = copy(this.prev, cap);
     this.rand = copy(this.rand, cap * 3);
@@ -70,13 +76,13 @@ export class EventLog {
     this.cap = cap;
   }
 
-  /** Appends a row; its context id is the ULID whose random words the factory drew last. */
+  /** Appends a row (times as `time.time()` doubles); its context id is the ULID the factory drew last. */
   append(
     nameId: number,
     state: string,
     attrs: Attrs,
-    luUs: number,
-    lcUs: number,
+    luSeconds: number,
+    lcSeconds: number,
     prev: number,
     oldLrUs: number,
     meta: number,
@@ -85,8 +91,10 @@ export class EventLog {
     if (this.size === this.cap) this.grow();
     const i = this.size++;
     this.ent[i] = nameId;
-    this.lu[i] = luUs;
-    this.lc[i] = lcUs;
+    this.luS[i] = luSeconds;
+    this.lcS[i] = lcSeconds;
+    this.lu[i] = pythonMicros(luSeconds);
+    this.lc[i] = Number.isNaN(lcSeconds) ? Number.NaN : pythonMicros(lcSeconds);
     this.prev[i] = prev;
     this.oldLr[i] = oldLrUs;
     this.meta[i] = meta;

@@ -6,7 +6,7 @@ import { Random } from './random';
 import { Recorder } from './recorder';
 import type { BusEvent, Registries } from './registry';
 import { contextJson, eventJson, NULL_BYTES, stateChangedBytes, stateJsonParts } from './state-json';
-import { isoFromMicros, SimClock } from './time';
+import { isoFromMicros, pythonMicros, SimClock } from './time';
 import type { CoreState, EmittedEvent, HaContext, StateRecord } from './types';
 import { UlidFactory } from './ulid';
 
@@ -58,6 +58,7 @@ export class Home {
     entityCount: number,
     startMs: number,
     private readonly sink: EventSink,
+    commitIntervalMs = 0,
   ) {
     this.clock = new SimClock(startMs);
     this.random = new Random(seed);
@@ -66,18 +67,20 @@ export class Home {
     const built = buildHome(this.random, this.ulids, entityCount, startMs / 1000);
     this.registries = built.registries;
     this.log = new EventLog(this.ulids, [this.random.hex(32), this.random.hex(32)]);
-    this.recorder = new Recorder(this.log);
+    this.recorder = new Recorder(this.log, commitIntervalMs);
     for (const def of built.entities) {
       // The home was already running: each state dates from the last 6 hours (recorded, not emitted).
-      const us = startUs - 1 - Math.floor(this.random.next() * 6 * 3600e6);
+      const t = (startUs - 1 - this.random.next() * 6 * 3600e6) / 1e6;
+      const us = pythonMicros(t);
       const model = initialModel(def.kind, def.friendlyName, this.random, isoFromMicros(us));
       const e = this.newEntity(def.entityId, model);
       this.ulids.next(Math.floor(us / 1000));
-      const row = this.log.append(e.nameId, model.state, model.attrs, us, us, -1, Number.NaN, 0, null);
+      const row = this.log.append(e.nameId, model.state, model.attrs, t, t, -1, Number.NaN, 0, null);
       this.setCurrent(e, row, isoFromMicros(us));
       this.entities.set(def.entityId, e);
     }
     this.log.firstEmitted = this.log.size;
+    this.recorder.start();
   }
 
   private newEntity(entityId: string, model: Model | null): SimEntity {
@@ -149,18 +152,19 @@ export class Home {
       this.reReport(e);
       return false;
     }
-    const nowUs = this.clock.nowMicros();
+    const now = this.clock.nowSeconds();
+    const nowUs = pythonMicros(now);
     const ms = Math.floor(nowUs / 1000);
     const iso = isoFromMicros(nowUs);
     const ctx = this.context(e, ms);
     const meta = ctx.meta | (origin === 'REMOTE' ? REMOTE : 0);
-    const lcUs = stateChanged ? nowUs : (this.log.lc[e.row] as number);
+    const lastChanged = stateChanged ? now : (this.log.lcS[e.row] as number);
     const row = this.log.append(
       e.nameId,
       state,
       attrs,
-      nowUs,
-      lcUs,
+      now,
+      lastChanged,
       e.row,
       present ? e.lrUs : Number.NaN,
       meta,
@@ -253,10 +257,11 @@ export class Home {
     this.entities.delete(e.entityId);
     this.lotteryDirty = true;
     if (e.row < 0) return;
-    const nowUs = this.clock.nowMicros();
+    const now = this.clock.nowSeconds();
+    const nowUs = pythonMicros(now);
     const iso = isoFromMicros(nowUs);
     const ctx = this.context(null, Math.floor(nowUs / 1000));
-    const row = this.log.append(e.nameId, '', EMPTY_ATTRS, nowUs, Number.NaN, e.row, e.lrUs, REMOVAL, null);
+    const row = this.log.append(e.nameId, '', EMPTY_ATTRS, now, Number.NaN, e.row, e.lrUs, REMOVAL, null);
     this.recorder.add(e.entityId, row);
     if (this.sink.wants('state_changed')) {
       const ctxJson = contextJson({ id: ctx.id, parent_id: null, user_id: null });
@@ -323,6 +328,7 @@ export class Home {
 
   /** Restart, part 1: the core stops; the state machine is empty when it comes back. */
   shutDown(): void {
+    this.recorder.stop(); // HA's final write: everything queued is committed before the process ends
     this.coreState = 'NOT_RUNNING';
     for (const e of this.entities.values()) {
       e.restore = e.row >= 0 ? { state: e.state, attrs: e.attrs } : null;

@@ -8,7 +8,7 @@ import { Simulation } from './simulation';
 import type { SimOptions, SimulatedHome } from './types';
 
 export type { AreaEntry, DeviceEntry, EntityEntry } from './registry';
-export { isoFromMicros, isoMicros, parseIsoMicros } from './time';
+export { isoFromMicros, isoMicros, parseIsoMicros, pythonMicros } from './time';
 export type {
   CoreState,
   EmittedEvent,
@@ -44,15 +44,22 @@ export async function startSimulatedHome(options: SimOptions = {}): Promise<Simu
     token,
     version: SIM_HA_VERSION,
     authTimeoutMs: positiveInt('authTimeoutMs', options.authTimeoutMs, 10_000),
-    maxPending: positiveInt('maxPendingMessages', options.maxPendingMessages, 16_384),
+    maxPending: positiveInt('maxPendingMessages', options.maxPendingMessages, 4096),
     pendingPeak: positiveInt('pendingPeak', options.pendingPeak, 1024),
     pendingPeakMs: positiveInt('pendingPeakMs', options.pendingPeakMs, 5000),
     heartbeatMs: positiveInt('heartbeatMs', options.heartbeatMs, 55_000),
   };
   const entityCount = positiveInt('entityCount', options.entityCount, 300);
   const hub = new Hub();
-  const home = new Home(options.seed ?? 1, Math.max(1, Math.floor(entityCount)), options.startTime ?? Date.now(), hub);
-  const onCommand = createCommandHandler({ home, hub, version: SIM_HA_VERSION });
+  const commitIntervalMs = positiveInt('recorderCommitIntervalMs', options.recorderCommitIntervalMs, 5000);
+  const home = new Home(
+    options.seed ?? 1,
+    Math.max(1, Math.floor(entityCount)),
+    options.startTime ?? Date.now(),
+    hub,
+    commitIntervalMs,
+  );
+  const onCommand = createCommandHandler({ home, hub, version: SIM_HA_VERSION, history: options.history !== false });
   const server = new SimServer(
     host,
     {

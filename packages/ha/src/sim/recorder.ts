@@ -1,9 +1,9 @@
 import { EMPTY_ATTRS, type EventLog } from './event-log';
-import { epochSeconds } from './time';
 
 export interface HistoryQuery {
-  startUs: number;
-  endUs: number | undefined;
+  /** The bounds as HA's query gets them: datetime.timestamp() doubles, both excluded. */
+  startSeconds: number;
+  endSeconds: number | undefined;
   entityIds: string[];
   includeStartTimeState: boolean;
   significantChangesOnly: boolean;
@@ -39,46 +39,86 @@ class RowList {
 
 /**
  * The simulated recorder: an index of the event log per entity id. Answers `history/history_during_period` the way HA's
- * recorder does (compressed format, exclusive time bounds, the start-time state stamped at start_time, significant /
- * minimal / no_attributes filters, removals as state "" without last_changed).
+ * recorder does (compressed format, exclusive time bounds compared on the float stamps, the start-time state stamped at
+ * start_time, significant / minimal / no_attributes filters, removals as state "" without last_changed).
+ *
+ * Like HA's, it commits late: rows wait in a queue until the next commit, every `commitIntervalMs` (HA's
+ * `commit_interval`, default 5 s; 0 commits each row at once), and history sees committed rows only.
  */
 export class Recorder {
   private readonly byEntity = new Map<string, RowList>();
-  private oldestUs = Number.POSITIVE_INFINITY;
+  private oldestSeconds = Number.POSITIVE_INFINITY;
+  private queue: { entityId: string; row: number }[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly log: EventLog) {}
+  constructor(
+    private readonly log: EventLog,
+    private readonly commitIntervalMs = 0,
+  ) {}
+
+  /** Starts the commit timer (HA: the recorder thread's periodic commit). */
+  start(): void {
+    if (this.commitIntervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => this.commit(), this.commitIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer after a final commit (HA's final write on shutdown). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.commit();
+  }
 
   add(entityId: string, row: number): void {
+    if (this.commitIntervalMs > 0 && this.timer) this.queue.push({ entityId, row });
+    else this.index(entityId, row);
+  }
+
+  /** Rows recorded but not yet visible to history. */
+  get uncommitted(): number {
+    return this.queue.length;
+  }
+
+  commit(): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.queue = [];
+    for (const { entityId, row } of queue) this.index(entityId, row);
+  }
+
+  private index(entityId: string, row: number): void {
     let list = this.byEntity.get(entityId);
     if (!list) {
       list = new RowList();
       this.byEntity.set(entityId, list);
     }
     list.push(row);
-    const lu = this.log.lu[row] as number;
-    if (lu < this.oldestUs) this.oldestUs = lu;
+    const lu = this.log.luS[row] as number;
+    if (lu < this.oldestSeconds) this.oldestSeconds = lu;
   }
 
   /** HA's recorder renames the states metadata on an entity id change: the history follows the new id. */
   rename(oldId: string, newId: string): void {
+    for (const item of this.queue) if (item.entityId === oldId) item.entityId = newId;
     const moved = this.byEntity.get(oldId);
     if (!moved) return;
     this.byEntity.delete(oldId);
     const existing = this.byEntity.get(newId);
     const rows = [...moved.rows.subarray(0, moved.length), ...(existing?.rows.subarray(0, existing.length) ?? [])];
-    rows.sort((a, b) => (this.log.lu[a] as number) - (this.log.lu[b] as number));
+    rows.sort((a, b) => (this.log.luS[a] as number) - (this.log.luS[b] as number));
     const list = new RowList();
     for (const row of rows) list.push(row);
     this.byEntity.set(newId, list);
   }
 
-  /** First position in `list` whose row's last_updated is > us. */
-  private firstAfter(list: RowList, us: number): number {
+  /** First position in `list` whose row's last_updated is > seconds. */
+  private firstAfter(list: RowList, seconds: number): number {
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.log.lu[list.rows[mid] as number] as number) <= us) lo = mid + 1;
+      if ((this.log.luS[list.rows[mid] as number] as number) <= seconds) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -87,7 +127,7 @@ export class Recorder {
   query(q: HistoryQuery): Record<string, CompressedState[]> {
     const { log } = this;
     const out: Record<string, CompressedState[]> = {};
-    const includeStart = q.includeStartTimeState && this.oldestUs < q.startUs;
+    const includeStart = q.includeStartTimeState && this.oldestSeconds < q.startSeconds;
     const withLastChanged = !q.significantChangesOnly;
     for (const entityId of q.entityIds) {
       const list = this.byEntity.get(entityId);
@@ -95,12 +135,12 @@ export class Recorder {
       const domain = domainOf(entityId);
       const keepAll = !q.significantChangesOnly || SIGNIFICANT_DOMAINS.has(domain);
       const selected: number[] = [];
-      const from = this.firstAfter(list, q.startUs);
+      const from = this.firstAfter(list, q.startSeconds);
       // The latest state strictly before start_time (HA: last_updated_ts < start), whatever its significance.
       let startRow = -1;
       if (includeStart) {
         let k = from - 1;
-        while (k >= 0 && (log.lu[list.rows[k] as number] as number) >= q.startUs) k--;
+        while (k >= 0 && (log.luS[list.rows[k] as number] as number) >= q.startSeconds) k--;
         if (k >= 0) {
           startRow = list.rows[k] as number;
           selected.push(startRow);
@@ -108,9 +148,9 @@ export class Recorder {
       }
       for (let k = from; k < list.length; k++) {
         const row = list.rows[k] as number;
-        const lu = log.lu[row] as number;
-        if (q.endUs !== undefined && lu >= q.endUs) break;
-        const lc = log.lc[row] as number;
+        const lu = log.luS[row] as number;
+        if (q.endSeconds !== undefined && lu >= q.endSeconds) break;
+        const lc = log.lcS[row] as number;
         if (keepAll || Number.isNaN(lc) || lc === lu) selected.push(row);
       }
       if (selected.length === 0) continue;
@@ -119,9 +159,9 @@ export class Recorder {
       let prev: string | undefined;
       for (const row of selected) {
         const s = log.state[row] as string;
-        const lu = log.lu[row] as number;
+        const lu = log.luS[row] as number;
         if (minimal && states.length > 0) {
-          if (s !== prev) states.push({ s, lu: epochSeconds(lu) });
+          if (s !== prev) states.push({ s, lu });
           prev = s;
           continue;
         }
@@ -130,9 +170,9 @@ export class Recorder {
         if (!q.noAttributes) item.a = log.attrs[row];
         else if (!minimal) item.a = EMPTY_ATTRS;
         const atStart = row === startRow;
-        item.lu = epochSeconds(atStart ? q.startUs : lu);
-        const lc = log.lc[row] as number;
-        if (withLastChanged && !atStart && !Number.isNaN(lc) && lc !== lu) item.lc = epochSeconds(lc);
+        item.lu = atStart ? q.startSeconds : lu;
+        const lc = log.lcS[row] as number;
+        if (withLastChanged && !atStart && !Number.isNaN(lc) && lc !== lu) item.lc = lc;
         states.push(item);
         prev = s;
       }

@@ -91,6 +91,7 @@ export class Simulation {
     await sleep(downMs);
     if (this.stopped) return;
     this.home.coreState = 'STARTING';
+    this.home.recorder.start();
     await this.server.listen(this.server.port);
     await sleep(startingMs);
     if (this.stopped) return;
@@ -109,6 +110,7 @@ export class Simulation {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.home.recorder.stop();
     this.hub.notify();
     await this.server.stop();
   }

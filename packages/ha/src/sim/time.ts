@@ -15,6 +15,8 @@ const isoCodes: number[] = Array.from('0000-00-00T00:00:00.000000+00:00', (c) =>
  */
 export function isoFromMicros(us: number): string {
   const second = Math.floor(us / 1_000_000);
+  // Python's isoformat leaves out a zero fraction: one stamp in a million has no microseconds at all.
+  if (us === second * 1_000_000) return `${new Date(second * 1000).toISOString().slice(0, 19)}+00:00`;
   if (second !== cachedSecond) {
     cachedSecond = second;
     const prefix = new Date(second * 1000).toISOString(); // 2025-01-10T09:59:00.000Z
@@ -28,9 +30,22 @@ export function isoFromMicros(us: number): string {
   return String.fromCharCode.apply(null, isoCodes);
 }
 
-/** µs since epoch -> epoch seconds as a float, the way HA's history sends `lu` / `lc`. */
+/** µs since epoch -> epoch seconds as a float (a whole-µs instant, e.g. a query bound, as Python's timestamp()). */
 export function epochSeconds(us: number): number {
   return us / 1_000_000;
+}
+
+/**
+ * A `time.time()` double -> the µs its ISO text shows (CPython's datetime.fromtimestamp: the fraction times 1e6 in
+ * doubles, rounded half to even). The simulated HA is Python here: this is the server's rule, not the client's.
+ */
+export function pythonMicros(seconds: number): number {
+  const whole = Math.floor(seconds);
+  const scaled = (seconds - whole) * 1e6;
+  const floor = Math.floor(scaled);
+  const diff = scaled - floor;
+  const us = diff > 0.5 || (diff === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+  return whole * 1_000_000 + us;
 }
 
 /** ISO 8601 (any offset, up to µs) -> µs since epoch; undefined when unparseable (HA: dt_util.parse_datetime). */
@@ -56,8 +71,8 @@ export function parseIsoMicros(text: string): number | undefined {
 }
 
 /**
- * The simulated clock: follows real time from `startMs`, in µs, and never hands out the same instant twice, so every
- * event has its own time_fired and last_updated is strictly increasing per entity even at 100k events/s.
+ * The simulated clock: follows real time from `startMs` and never hands out the same instant twice, so every event
+ * has its own time_fired and last_updated is strictly increasing per entity even at 100k events/s.
  */
 export class SimClock {
   private readonly baseUs: number;
@@ -68,10 +83,30 @@ export class SimClock {
     this.baseUs = Math.floor(startMs) * 1000;
   }
 
+  /** Now in whole µs (the instant of events that carry no float stamp, e.g. last_reported). */
   nowMicros(): number {
     const real = this.baseUs + Math.floor((performance.now() - this.t0) * 1000);
     this.last = real > this.last ? real : this.last + 1;
     return this.last;
+  }
+
+  /**
+   * Now as HA's `time.time()`: a double of seconds with sub-µs bits. Its µs (Python's rounding) is strictly
+   * greater than any instant handed out before.
+   */
+  nowSeconds(): number {
+    const realUs = this.baseUs + (performance.now() - this.t0) * 1000;
+    let t = realUs / 1e6;
+    let us = pythonMicros(t);
+    if (us <= this.last) {
+      // Faster than the clock ticks: the next µs, keeping a sub-µs offset so the rounding is still exercised.
+      us = this.last + 1;
+      const offset = (realUs - Math.floor(realUs)) * 0.8 - 0.4;
+      t = (us + offset) / 1e6;
+      if (pythonMicros(t) !== us) t = us / 1e6;
+    }
+    this.last = us;
+    return t;
   }
 
   /** The current instant without consuming it (for "now" comparisons). */

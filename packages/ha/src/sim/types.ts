@@ -41,11 +41,18 @@ export interface SimOptions {
   rate?: number;
   /** ms epoch where the simulated clock starts (default Date.now()). */
   startTime?: number;
+  /**
+   * The recorder's `commit_interval` in ms (HA default 5 s; users set 30 s or more): history only answers with rows
+   * committed so far. 0 commits every row at once (kinder than any real HA).
+   */
+  recorderCommitIntervalMs?: number;
+  /** False: the history integration is not loaded (history/* answers unknown_command). Default true. */
+  history?: boolean;
   /** Home Assistant closes a connection that sends no auth within 10 s; tests shorten it. */
   authTimeoutMs?: number;
-  /** Close a client whose outgoing queue reaches this many messages (HA: 16384). */
+  /** Close a client whose outgoing queue reaches this many messages (HA 2024+: 4096; older: 2048). */
   maxPendingMessages?: number;
-  /** ...or stays above `pendingPeak` (HA: 1024) for `pendingPeakMs` (HA: 5000). */
+  /** ...or stays above `pendingPeak` (HA 2024+: 1024; older: 512) for `pendingPeakMs` (HA: 5000). */
   pendingPeak?: number;
   pendingPeakMs?: number;
   /** WebSocket ping frame interval (HA/aiohttp heartbeat: 55 s); a client that misses the pong for half of it is closed. */

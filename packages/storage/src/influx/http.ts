@@ -148,7 +148,14 @@ export class InfluxHttp {
   }
 
   /** v2 only: the delete API (InfluxQL DELETE is v1-only). */
-  async deleteV2(measurement: string, stopIso: string, orgBucket: { org: string; bucket: string }): Promise<void> {
+  async deleteV2(
+    measurement: string,
+    stopIso: string,
+    orgBucket: { org: string; bucket: string },
+    range: { startIso?: string; entityId?: string } = {},
+  ): Promise<void> {
+    let predicate = `_measurement="${measurement.replace(/["\\]/g, '\\$&')}"`;
+    if (range.entityId !== undefined) predicate += ` AND entity_id="${range.entityId.replace(/["\\]/g, '\\$&')}"`;
     const q = new URLSearchParams(orgBucket);
     const res = await this.request(
       `${this.base}/api/v2/delete?${q}`,
@@ -156,9 +163,9 @@ export class InfluxHttp {
         method: 'POST',
         headers: { ...this.headers, 'content-type': 'application/json' },
         body: JSON.stringify({
-          start: '1677-09-21T00:12:43.145224194Z',
+          start: range.startIso ?? '1677-09-21T00:12:43.145224194Z',
           stop: stopIso,
-          predicate: `_measurement="${measurement.replace(/["\\]/g, '\\$&')}"`,
+          predicate,
         }),
       },
       QUERY_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import { StoreError } from '../errors';
 import { isoFromMicros } from '../event-json';
 import type { StorageConfig } from '../runtime';
 import type {
+  EventCursor,
   EventFilter,
   EventPage,
   EventQuery,
@@ -20,9 +21,10 @@ import type {
 } from '../types';
 import { InfluxHttp } from './http';
 import * as reads from './influx-reads';
-import { ident, timeLiteral } from './influxql';
+import { ident, tagEquals, timeLiteral } from './influxql';
 import {
   EVENTS_MEASUREMENT,
+  encodeTagText,
   eventLine,
   invalidMeasurement,
   pointLine,
@@ -188,6 +190,43 @@ export class InfluxStore implements TimeSeriesStore {
     return reads.queryPoints(this.http, query);
   }
 
+  /** One point per key: InfluxQL DELETE on its series and instant (v1), the delete API (v2). */
+  async deleteEvents(keys: EventCursor[]): Promise<number> {
+    const from = ident(EVENTS_MEASUREMENT);
+    const at = (k: EventCursor) =>
+      `${tagEquals('entity_id', k.entityId)} AND time >= ${timeLiteral(k.time)} AND time <= ${timeLiteral(k.time)}`;
+    let found = 0;
+    for (let i = 0; i < keys.length; i += 50) {
+      const group = keys.slice(i, i + 50);
+      const counted = await this.http.query(
+        group.map((k) => `SELECT count("state") FROM ${from} WHERE ${at(k)}`).join(';'),
+      );
+      const present = group.filter((_, j) => (tableOf(counted[j]).rows[0]?.[1] ?? 0) !== 0);
+      found += present.length;
+      if (present.length === 0) continue;
+      if (this.http.v2) {
+        for (const k of present) {
+          const iso = isoFromMicros(k.time).replace('+00:00', 'Z');
+          await this.http.deleteV2(EVENTS_MEASUREMENT, iso, this.orgBucket(), {
+            startIso: iso,
+            entityId: encodeTagText(k.entityId),
+          });
+        }
+      } else {
+        const results = await this.http.query(present.map((k) => `DELETE FROM ${from} WHERE ${at(k)}`).join(';'), {
+          write: true,
+        });
+        const failed = results.find((r) => r?.error);
+        if (failed) throw new StoreError(`InfluxDB delete: ${failed.error}`, { retryable: false });
+      }
+    }
+    return found;
+  }
+
+  private orgBucket(): { org: string; bucket: string } {
+    return { org: this.config.influxOrg!, bucket: this.config.influxBucket! };
+  }
+
   /** InfluxQL DELETE (v1), the delete API (v2). Returns how many points went, counted just before. */
   async deleteBefore(target: RetentionTarget, before: number): Promise<number | null> {
     const measurement = measurementOf(target);
@@ -199,10 +238,7 @@ export class InfluxStore implements TimeSeriesStore {
     if (count === 0) return 0;
     if (this.http.v2) {
       // The v2 delete range includes its stop: stop 1 ns before `before`, which no µs point lies between.
-      await this.http.deleteV2(measurement, isoFromMicros(before - 1).replace('+00:00', '999Z'), {
-        org: this.config.influxOrg!,
-        bucket: this.config.influxBucket!,
-      });
+      await this.http.deleteV2(measurement, isoFromMicros(before - 1).replace('+00:00', '999Z'), this.orgBucket());
     } else {
       const [r] = await this.http.query(`DELETE FROM ${from} WHERE time < ${timeLiteral(before)}`, { write: true });
       if (r?.error) throw new StoreError(`InfluxDB delete: ${r.error}`, { retryable: false });

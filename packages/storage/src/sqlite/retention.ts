@@ -1,7 +1,7 @@
 // Retention deletes of the embedded store, in bounded steps: each step is one short IMMEDIATE transaction
 // removing at most `chunk` rows, so a writer (in this process or another) never waits long for the lock.
 import type Database from 'better-sqlite3';
-import type { RetentionTarget } from '../types';
+import type { EventCursor, RetentionTarget } from '../types';
 import { PERIOD_CODE } from './aggregates';
 
 export interface RetentionStep {
@@ -75,4 +75,21 @@ export class RetentionRun {
     if (changes === 0 && cut !== undefined) changes = this.db.prepare(del).run(key, cut + 1).changes;
     return { changes, more: cut !== undefined };
   }
+}
+
+/** Deletes single events by identity (repairs), in one transaction; returns how many were stored. */
+export function deleteEventRows(db: Database.Database, epoch: number, keys: EventCursor[]): number {
+  const key = db.prepare('SELECT id FROM entities WHERE entity_id = ?').pluck();
+  const fromEvents = db.prepare('DELETE FROM events WHERE e = ? AND t = ?');
+  const fromRecent = db.prepare('DELETE FROM recent WHERE e = ? AND t = ?');
+  return db.transaction(() => {
+    let changes = 0;
+    for (const k of keys) {
+      const e = key.get(k.entityId) as number | undefined;
+      if (e === undefined) continue;
+      changes += fromEvents.run(e, k.time - epoch).changes + fromRecent.run(e, k.time - epoch).changes;
+    }
+    if (changes > 0) db.prepare("UPDATE meta SET value = value - ? WHERE key = 'events'").run(changes);
+    return changes;
+  })();
 }

@@ -8,6 +8,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors';
 import type {
+  EventCursor,
   EventFilter,
   EventPage,
   EventQuery,
@@ -27,7 +28,7 @@ import { Aggregates } from './aggregates';
 import { EventReader } from './event-reader';
 import { EventWriter } from './event-writer';
 import { Points } from './points';
-import { RetentionRun } from './retention';
+import { deleteEventRows, RetentionRun } from './retention';
 import { applyPragmas, migrate, readEpoch } from './schema';
 
 export interface SqliteStoreOptions {
@@ -180,6 +181,10 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
    * Deletes in transactions of at most `deleteChunk` rows, oldest first, yielding between them, so the event
    * writer (in this process or another) waits at most one chunk.
    */
+  async deleteEvents(keys: EventCursor[]): Promise<number> {
+    return this.write('delete events', (s) => deleteEventRows(s.db, s.epoch, keys));
+  }
+
   async deleteBefore(target: RetentionTarget, before: number): Promise<number | null> {
     if (!Number.isSafeInteger(before)) throw new StoreError('before: must be an integer of µs', { retryable: false });
     if (typeof target !== 'string' || target.length === 0) {

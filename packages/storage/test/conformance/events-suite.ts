@@ -1,6 +1,7 @@
 // Conformance: writing and reading events (round trip, paging, order, idempotency, history, scan).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { findLateDuplicates } from '../../src/repair';
 import type { StateEvent } from '../../src/types';
 import {
   canonical,
@@ -14,6 +15,7 @@ import {
   SECOND,
   sorted,
   T0,
+  ulid,
   withStore,
 } from './fixtures';
 
@@ -175,5 +177,36 @@ export function eventTests(make: MakeStore): void {
       const some: StateEvent[] = [];
       for await (const e of store.scan(f)) some.push(canonical(e));
       assert.deepEqual(sorted(some), sorted(events.filter((e) => matches(e, f))));
+    }));
+
+  test('deleteEvents removes exactly the given identities; findLateDuplicates finds 1 µs-late backfilled copies', () =>
+    withStore(make, async (store) => {
+      const live = ev('sensor.a', T0 + SECOND, '21.5');
+      const lateCopy = ev('sensor.a', T0 + SECOND + 1, '21.5', { contextId: null, origin: null });
+      const other = ev('sensor.a', T0 + 2 * SECOND, '21.6');
+      // Not duplicates: a different state 1 µs later, and two live events 1 µs apart.
+      const changed = ev('sensor.b', T0 + SECOND, 'on');
+      const changedLater = ev('sensor.b', T0 + SECOND + 1, 'off', { contextId: null, origin: null });
+      const liveTwin = ev('sensor.c', T0 + SECOND, '1');
+      const liveTwinLater = ev('sensor.c', T0 + SECOND + 1, '1', { contextId: ulid(T0, 99) });
+      await store.writeEvents([live, lateCopy, other, changed, changedLater, liveTwin, liveTwinLater]);
+      const found = [];
+      for await (const pair of findLateDuplicates(store)) found.push(pair);
+      assert.deepEqual(found, [
+        {
+          remove: { entityId: 'sensor.a', time: lateCopy.time },
+          keep: { entityId: 'sensor.a', time: live.time },
+          state: '21.5',
+        },
+      ]);
+      const removed = await store.deleteEvents([found[0]!.remove, { entityId: 'sensor.none', time: T0 }]);
+      assert.equal(removed, 1);
+      const left = await readAll(store, {});
+      assert.equal(left.length, 6);
+      assert.ok(!left.some((e) => e.entityId === 'sensor.a' && e.time === lateCopy.time));
+      assert.ok(left.some((e) => e.entityId === 'sensor.a' && e.time === live.time));
+      const again = [];
+      for await (const pair of findLateDuplicates(store)) again.push(pair);
+      assert.deepEqual(again, []);
     }));
 }
