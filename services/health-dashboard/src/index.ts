@@ -2,7 +2,7 @@ import { commonSchema, configPart, listen, loadConfig, type Service, servicePort
 import type { Runtime } from '@homeiq/storage';
 import { buildDashboardApp } from './server/app';
 import { buildApp, DEFAULT_DIST, isStale } from './server/build';
-import { dashboardSchema } from './server/config';
+import { dashboardPassword, dashboardSchema } from './server/config';
 
 export { buildDashboardApp } from './server/app';
 
@@ -18,6 +18,14 @@ export function createService(runtime: Runtime): Service {
     urlOf: (name) => serviceUrl(name, runtime.env),
     colocated: () => [...runtime.local],
     config: () => [configPart(commonSchema, runtime.common), configPart(dashboardSchema, config)],
+    signIn: {
+      password: dashboardPassword(config),
+      haUrl: config.haUrl,
+      idleMs: config.sessionIdle,
+      absoluteMs: config.sessionMax,
+      trustProxy: config.trustProxy,
+      ...(config.allowedHosts.length > 0 ? { allowedHosts: config.allowedHosts } : {}),
+    },
   });
   let port: number | undefined;
   return {

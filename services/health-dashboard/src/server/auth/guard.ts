@@ -1,0 +1,49 @@
+import type { IncomingMessage } from 'node:http';
+import type { HttpApp } from '@homeiq/core';
+import type { DashboardAuth } from './dashboard-auth';
+import { sameOrigin, UNSAFE_METHODS } from './request-guards';
+import { SECURITY_HEADERS } from './security-headers';
+
+/** Why a request is refused, as status and message; undefined when it may pass. */
+export type Refusal = { status: 401 | 403 | 421; message: string } | undefined;
+
+/** Paths that carry the API key themselves (service to service) or must answer anyone (health probes). */
+function keyOrOpen(path: string): boolean {
+  return path === '/health' || path.startsWith('/api/v1/');
+}
+
+/**
+ * The checks in order: a Host on the allowlist (DNS rebinding), then for the proxy a session, then for writes
+ * an Origin from this dashboard (CSRF). Sign-in routes need the Host and, for writes, the Origin, not a session.
+ */
+export function refusal(auth: DashboardAuth, req: IncomingMessage, path: string): Refusal {
+  if (keyOrOpen(path)) return undefined;
+  if (!auth.hostOk(req)) return { status: 421, message: 'this dashboard does not answer to that host name' };
+  const proxied = path.startsWith('/api/');
+  if (proxied && !auth.session(req)) return { status: 401, message: 'sign in to the dashboard first' };
+  if ((proxied || path.startsWith('/auth/')) && UNSAFE_METHODS.has(req.method ?? 'GET')) {
+    if (!sameOrigin(req, auth.options.trustProxy)) return { status: 403, message: 'cross-origin request refused' };
+  }
+  return undefined;
+}
+
+/** A WebSocket upgrade: browsers always send Origin on one, so it must be this dashboard's, writes or not. */
+export function upgradeRefusal(auth: DashboardAuth, req: IncomingMessage): Refusal {
+  if (!auth.hostOk(req)) return { status: 421, message: 'this dashboard does not answer to that host name' };
+  if (!auth.session(req)) return { status: 401, message: 'sign in to the dashboard first' };
+  if (!sameOrigin(req, auth.options.trustProxy)) return { status: 403, message: 'cross-origin request refused' };
+  return undefined;
+}
+
+/** Refuses what `refusal` names, and puts the security headers on every response. */
+export function registerGuard(app: HttpApp, auth: DashboardAuth): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const refused = refusal(auth, request.raw, request.url.split('?')[0] ?? '/');
+    if (!refused) return;
+    const error = { 401: 'unauthorized', 403: 'forbidden', 421: 'misdirected_request' }[refused.status];
+    return reply.code(refused.status).send({ error, message: refused.message });
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+  });
+}
