@@ -22,6 +22,8 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
   let page: Page;
   let receiver: Server;
   const requestHeaders: string[] = [];
+  /** The app must run under the dashboard's Content-Security-Policy: any violation Chromium reports fails. */
+  const cspViolations: string[] = [];
 
   const shot = async (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const tab = async (label: string) => {
@@ -32,9 +34,11 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     mkdirSync(ARTIFACTS, { recursive: true });
     homeiq = await startHomeIq();
     // A webhook to a receiver on loopback, so the Feeds tab has a subscription with a real delivery.
+    // It also serves the "malicious page" of the cross-origin test (another origin: another port).
     receiver = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(204).end());
+      if (req.url === '/page') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>cats</p>');
+      else req.on('end', () => res.writeHead(204).end());
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const address = receiver.address();
@@ -71,6 +75,9 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
     context.on('request', (r) => requestHeaders.push(JSON.stringify(r.headers()) + r.url()));
+    context.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
 
   after(async () => {
@@ -78,6 +85,27 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     await homeiq?.stop();
     await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
     profile.remove();
+  });
+
+  test('sign-in: the page asks for the key, a wrong one is refused, the session cookie is HttpOnly and Strict', async () => {
+    await page.goto(homeiq.dashboard);
+    await page.getByTestId('sign-in').waitFor();
+    await shot('sign-in');
+    assert.equal(await page.getByText('Sign in with Home Assistant').count(), 0, 'HA sign-in is off by default');
+    const key = page.getByLabel('API key');
+    await key.fill('not-the-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('wrong API key').waitFor();
+    await key.fill(homeiq.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const [cookie, ...others] = await context.cookies(homeiq.dashboard);
+    assert.equal(others.length, 0);
+    assert.equal(cookie?.name, 'homeiq_session');
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, 'Strict');
+    assert.equal(cookie?.secure, false, 'plain http on loopback: not Secure');
+    assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read the session');
   });
 
   test('Overview: every service tile healthy, the SIMULATED banner, live events/s, spool, alerts', async () => {
@@ -258,5 +286,69 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     assert.notEqual(light, dark);
     assert.equal(dark, 'rgb(13, 17, 23)');
     await shot('overview-phone-dark');
+  });
+
+  test('a page on another origin cannot write through the signed-in browser; sign-out ends the session', async () => {
+    const policies = async () =>
+      (
+        await fetch(`http://127.0.0.1:${homeiq.ports['data-retention']}/api/v1/policies`, {
+          headers: { authorization: `Bearer ${homeiq.apiKey}` },
+        })
+      ).json();
+    const backups = async () =>
+      (
+        await fetch(`http://127.0.0.1:${homeiq.ports['data-retention']}/api/v1/backups`, {
+          headers: { authorization: `Bearer ${homeiq.apiKey}` },
+        })
+      ).json();
+    const before = { policies: await policies(), backups: await backups() };
+    // Same site (127.0.0.1) but another origin (port): the Strict cookie is sent, so only the Origin check stops it.
+    const address = receiver.address();
+    const evil = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const statuses: number[] = [];
+    const onResponse = (r: { url(): string; status(): number }) => {
+      if (r.url().startsWith(`${homeiq.dashboard}/api/`)) statuses.push(r.status());
+    };
+    context.on('response', onResponse);
+    const evilPage = await context.newPage();
+    await evilPage.goto(`${evil}/page`);
+    await evilPage.evaluate(
+      async ({ target, body }) => {
+        const attempts = [
+          fetch(`${target}/api/retention/v1/backups`, { method: 'POST', mode: 'no-cors', credentials: 'include' }),
+          fetch(`${target}/api/retention/v1/policies`, {
+            method: 'POST',
+            mode: 'no-cors',
+            credentials: 'include',
+            headers: { 'content-type': 'text/plain' },
+            body,
+          }),
+          fetch(`${target}/api/retention/v1/policies`, {
+            method: 'PUT',
+            credentials: 'include',
+            headers: { 'content-type': 'application/json' },
+            body,
+          }),
+        ];
+        await Promise.allSettled(attempts);
+      },
+      { target: homeiq.dashboard, body: JSON.stringify({ ...before.policies.policies, raw_days: 1 }) },
+    );
+    await evilPage.close();
+    context.off('response', onResponse);
+    assert.ok(statuses.length >= 2, `the attacks reached the dashboard (${statuses.join(',')})`);
+    assert.ok(
+      statuses.every((s) => s === 403 || s === 401),
+      `refused: ${statuses.join(',')}`,
+    );
+    assert.deepEqual(await policies(), before.policies, 'the retention policy is unchanged');
+    assert.deepEqual(await backups(), before.backups, 'no backup was started');
+    assert.deepEqual(cspViolations, [], 'every tab ran under the Content-Security-Policy');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByTestId('sign-in').waitFor();
+    assert.equal((await context.cookies(homeiq.dashboard)).length, 0);
+    const after = await page.evaluate(async () => (await fetch('/api/admin/v1/stats')).status);
+    assert.equal(after, 401);
   });
 });
