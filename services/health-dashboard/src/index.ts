@@ -1,8 +1,9 @@
 import { commonSchema, configPart, listen, loadConfig, type Service, servicePort, serviceUrl } from '@homeiq/core';
 import type { Runtime } from '@homeiq/storage';
 import { buildDashboardApp } from './server/app';
+import { signInFromEnv } from './server/auth/mount';
 import { buildApp, DEFAULT_DIST, isStale } from './server/build';
-import { dashboardPassword, dashboardSchema } from './server/config';
+import { dashboardSchema } from './server/config';
 
 export { buildDashboardApp } from './server/app';
 
@@ -18,14 +19,7 @@ export function createService(runtime: Runtime): Service {
     urlOf: (name) => serviceUrl(name, runtime.env),
     colocated: () => [...runtime.local],
     config: () => [configPart(commonSchema, runtime.common), configPart(dashboardSchema, config)],
-    signIn: {
-      password: dashboardPassword(config),
-      haUrl: config.haUrl,
-      idleMs: config.sessionIdle,
-      absoluteMs: config.sessionMax,
-      trustProxy: config.trustProxy,
-      ...(config.allowedHosts.length > 0 ? { allowedHosts: config.allowedHosts } : {}),
-    },
+    auth: signInFromEnv(runtime.apiKey, runtime.env),
   });
   let port: number | undefined;
   return {

@@ -26,6 +26,8 @@ export interface DashboardDeps {
   config?: () => ConfigPart[];
   /** Sign-in settings; defaults: API key only, this machine's host names, 12 h idle, 7 d at most. */
   signIn?: Partial<Omit<DashboardAuthOptions, 'apiKey'>>;
+  /** Ready-made sign-in (from the DASHBOARD_* variables); `signIn` is ignored when given. */
+  auth?: DashboardAuth;
 }
 
 function sameKey(given: string, expected: string): boolean {
@@ -59,14 +61,16 @@ export function buildDashboardApp(deps: DashboardDeps): HttpApp {
     if (given === undefined) return reply.code(401).send({ error: 'unauthorized', message: 'missing API key' });
     if (!sameKey(given, deps.apiKey)) return reply.code(403).send({ error: 'forbidden', message: 'wrong API key' });
   });
-  const auth = new DashboardAuth({
-    allowedHosts: defaultAllowedHosts(),
-    idleMs: 12 * 3_600_000,
-    absoluteMs: 7 * 86_400_000,
-    trustProxy: false,
-    ...deps.signIn,
-    apiKey: deps.apiKey,
-  });
+  const auth =
+    deps.auth ??
+    new DashboardAuth({
+      allowedHosts: defaultAllowedHosts(),
+      idleMs: 12 * 3_600_000,
+      absoluteMs: 7 * 86_400_000,
+      trustProxy: false,
+      ...deps.signIn,
+      apiKey: deps.apiKey,
+    });
   registerGuard(app, auth);
   registerSignInRoutes(app, auth);
   registerHomeAssistantSignIn(app, auth);

@@ -17,7 +17,8 @@ function keyOrOpen(path: string): boolean {
  * an Origin from this dashboard (CSRF). Sign-in routes need the Host and, for writes, the Origin, not a session.
  */
 export function refusal(auth: DashboardAuth, req: IncomingMessage, path: string): Refusal {
-  if (keyOrOpen(path)) return undefined;
+  // /auth/check answers a reverse proxy's auth_request, which knows 401 and 403 only: it does its own checks.
+  if (keyOrOpen(path) || path === '/auth/check') return undefined;
   if (!auth.hostOk(req)) return { status: 421, message: 'this dashboard does not answer to that host name' };
   const proxied = path.startsWith('/api/');
   if (proxied && !auth.session(req)) return { status: 401, message: 'sign in to the dashboard first' };
@@ -35,15 +36,25 @@ export function upgradeRefusal(auth: DashboardAuth, req: IncomingMessage): Refus
   return undefined;
 }
 
-/** Refuses what `refusal` names, and puts the security headers on every response. */
-export function registerGuard(app: HttpApp, auth: DashboardAuth): void {
+/**
+ * Refuses what `refusal` names, and puts the security headers on the responses. `appliesTo` narrows both to some
+ * paths (admin-api serves only the sign-in routes for nginx this way).
+ */
+export function registerGuard(
+  app: HttpApp,
+  auth: DashboardAuth,
+  appliesTo: (path: string) => boolean = () => true,
+): void {
   app.addHook('onRequest', async (request, reply) => {
-    const refused = refusal(auth, request.raw, request.url.split('?')[0] ?? '/');
+    const path = request.url.split('?')[0] ?? '/';
+    if (!appliesTo(path)) return;
+    const refused = refusal(auth, request.raw, path);
     if (!refused) return;
     const error = { 401: 'unauthorized', 403: 'forbidden', 421: 'misdirected_request' }[refused.status];
     return reply.code(refused.status).send({ error, message: refused.message });
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    if (!appliesTo(request.url.split('?')[0] ?? '/')) return;
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
   });
 }

@@ -55,10 +55,15 @@ export function isHttps(req: IncomingMessage, trustProxy: boolean): boolean {
   return trustProxy && firstForwarded(req.headers['x-forwarded-proto'])?.toLowerCase() === 'https';
 }
 
-/** The caller's address for rate limiting: the socket peer, or X-Forwarded-For's first hop behind a trusted proxy. */
+/**
+ * The caller's address for rate limiting: the socket peer, or behind a trusted proxy the last X-Forwarded-For
+ * hop (the one that proxy added; earlier hops are whatever the client wrote, so a guesser could rotate them).
+ */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? firstForwarded(req.headers['x-forwarded-for']) : undefined;
-  return forwarded ?? req.socket.remoteAddress ?? 'unknown';
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+  const last = trustProxy ? hops[hops.length - 1]?.trim() : undefined;
+  return last || (req.socket.remoteAddress ?? 'unknown');
 }
 
 /**

@@ -70,11 +70,16 @@ export function registerSignInRoutes(app: HttpApp, auth: DashboardAuth): void {
   });
 
   app.get('/auth/check', async (request, reply) => {
+    if (!auth.hostOk(request.raw)) {
+      return reply.code(403).send({ error: 'forbidden', message: 'this dashboard does not answer to that host name' });
+    }
     if (!auth.session(request.raw)) {
       return reply.code(401).send({ error: 'unauthorized', message: 'sign in to the dashboard first' });
     }
+    // The proxy passes the original method, and whether it is a WebSocket upgrade (browsers send Origin on those).
     const method = String(request.headers['x-original-method'] ?? 'GET').toUpperCase();
-    if (UNSAFE_METHODS.has(method) && !sameOrigin(request.raw, auth.options.trustProxy)) {
+    const upgrade = String(request.headers['x-original-upgrade'] ?? '') !== '';
+    if ((UNSAFE_METHODS.has(method) || upgrade) && !sameOrigin(request.raw, auth.options.trustProxy)) {
       return reply.code(403).send({ error: 'forbidden', message: 'cross-origin request refused' });
     }
     return reply.code(204).send();
