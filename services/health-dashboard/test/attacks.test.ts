@@ -101,6 +101,10 @@ describe('attacks on the dashboard proxy change nothing behind it', () => {
     assert.equal((await putPolicies({ cookie })).status, 403, 'no Origin at all');
     assert.equal((await putPolicies({ cookie, origin: base, 'sec-fetch-site': 'cross-site' })).status, 403);
     assert.equal((await putPolicies({ cookie, origin: base.replace('127.0.0.1', 'localhost') })).status, 403);
+    for (const method of ['DELETE', 'PATCH', 'PROPFIND']) {
+      const res = await fetch(`${base}/api/retention/v1/backups/x`, { method, headers: { cookie, origin: EVIL } });
+      assert.equal(res.status, 403, method);
+    }
     // A form-like POST with no body that would start a backup job.
     const jobs = await backups();
     const post = await fetch(`${base}/api/retention/v1/backups`, { method: 'POST', headers: { cookie, origin: EVIL } });

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpApp } from '@homeiq/core';
 import type { DashboardAuth } from './dashboard-auth';
-import { sameOrigin, UNSAFE_METHODS } from './request-guards';
+import { isUnsafe, sameOrigin } from './request-guards';
 import { SECURITY_HEADERS } from './security-headers';
 
 /** Why a request is refused, as status and message; undefined when it may pass. */
@@ -22,7 +22,7 @@ export function refusal(auth: DashboardAuth, req: IncomingMessage, path: string)
   if (!auth.hostOk(req)) return { status: 421, message: 'this dashboard does not answer to that host name' };
   const proxied = path.startsWith('/api/');
   if (proxied && !auth.session(req)) return { status: 401, message: 'sign in to the dashboard first' };
-  if ((proxied || path.startsWith('/auth/')) && UNSAFE_METHODS.has(req.method ?? 'GET')) {
+  if ((proxied || path.startsWith('/auth/')) && isUnsafe(req.method)) {
     if (!sameOrigin(req, auth.options.trustProxy)) return { status: 403, message: 'cross-origin request refused' };
   }
   return undefined;

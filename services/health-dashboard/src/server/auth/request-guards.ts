@@ -3,8 +3,12 @@ import { hostname, networkInterfaces } from 'node:os';
 
 export const SESSION_COOKIE = 'homeiq_session';
 
-/** Methods that change something: they need a same-origin Origin header (CSRF). */
-export const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Every method but GET, HEAD and OPTIONS may change something: it needs a same-origin Origin header (CSRF). */
+export function isUnsafe(method: string | undefined): boolean {
+  return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());
+}
 
 /** The host names and addresses of this machine, plus the loopback names: the Host allowlist by default. */
 export function defaultAllowedHosts(): string[] {

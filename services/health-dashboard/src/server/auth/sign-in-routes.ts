@@ -1,7 +1,7 @@
 import type { HttpApp } from '@homeiq/core';
 import { Type } from '@sinclair/typebox';
 import { type DashboardAuth, sameSecret } from './dashboard-auth';
-import { clientAddress, sameOrigin, sessionIdOf, UNSAFE_METHODS } from './request-guards';
+import { clientAddress, isUnsafe, sameOrigin, sessionIdOf } from './request-guards';
 
 const SignInBody = Type.Object(
   {
@@ -79,7 +79,7 @@ export function registerSignInRoutes(app: HttpApp, auth: DashboardAuth): void {
     // The proxy passes the original method, and whether it is a WebSocket upgrade (browsers send Origin on those).
     const method = String(request.headers['x-original-method'] ?? 'GET').toUpperCase();
     const upgrade = String(request.headers['x-original-upgrade'] ?? '') !== '';
-    if ((UNSAFE_METHODS.has(method) || upgrade) && !sameOrigin(request.raw, auth.options.trustProxy)) {
+    if ((isUnsafe(method) || upgrade) && !sameOrigin(request.raw, auth.options.trustProxy)) {
       return reply.code(403).send({ error: 'forbidden', message: 'cross-origin request refused' });
     }
     return reply.code(204).send();
