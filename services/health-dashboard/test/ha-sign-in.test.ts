@@ -74,6 +74,14 @@ describe('sign-in with Home Assistant (OAuth) against the simulated HA', { skip 
     assert.equal(cookie?.sameSite, 'Strict');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByTestId('sign-in').waitFor();
+    // A callback nobody started here: the sign-in page says why, and the address bar is clean again.
+    await page.goto(`${base}/auth/ha/callback?code=stolen&state=made-up`);
+    await page
+      .getByRole('alert')
+      .getByText(/not started here/)
+      .waitFor();
+    assert.equal(new URL(page.url()).search, '');
+    assert.equal((await context.cookies(base)).filter((c) => c.name === 'homeiq_session').length, 0);
   });
 
   test('a callback that was not started in this browser, or a replayed code, makes no session', async () => {
