@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { requireExecutable } from '@homeiq/core/testing/dependency';
-import { tempDir } from '@homeiq/core/testing/temp';
+import { tempDir, waitFor } from '@homeiq/core/testing/temp';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type HomeIq, startHomeIq } from './homeiq-process';
 
@@ -344,6 +344,13 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     assert.deepEqual(await policies(), before.policies, 'the retention policy is unchanged');
     assert.deepEqual(await backups(), before.backups, 'no backup was started');
     assert.deepEqual(cspViolations, [], 'every tab ran under the Content-Security-Policy');
+    // ...and the listener does see one: an inline style, which the policy forbids.
+    await page.evaluate(() => {
+      const style = document.createElement('style');
+      style.textContent = 'p { color: red }';
+      document.head.append(style);
+    });
+    await waitFor(() => cspViolations.length > 0, 10_000, 'Chromium to report the inline style as a CSP violation');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByTestId('sign-in').waitFor();

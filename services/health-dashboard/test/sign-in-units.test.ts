@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '@homeiq/core';
 import { tempDir } from '@homeiq/core/testing/temp';
-import { SignInLimiter } from '../src/server/auth/rate-limit';
+import { limitKey, SignInLimiter } from '../src/server/auth/rate-limit';
 import { hostName } from '../src/server/auth/request-guards';
 import { SessionStore } from '../src/server/auth/sessions';
 import { dashboardPassword, dashboardSchema } from '../src/server/config';
@@ -48,6 +48,15 @@ describe('sessions, limiter and sign-in config', () => {
     assert.equal(limiter.retryAfter('b'), 0, 'another address is not held back');
     now = 1001;
     assert.equal(limiter.retryAfter('a'), 0);
+  });
+
+  test('failures count per IPv4 address, per IPv6 /64 (a host can take any address of its /64)', () => {
+    assert.equal(limitKey('192.168.1.20'), '192.168.1.20');
+    assert.equal(limitKey('::ffff:192.168.1.20'), '192.168.1.20');
+    assert.equal(limitKey('fd00:1:2:3:aaaa::1'), 'fd00:1:2:3::/64');
+    assert.equal(limitKey('fd00:1:2:3:bbbb:cccc:dddd:eeee'), 'fd00:1:2:3::/64');
+    assert.equal(limitKey('fe80::1'), 'fe80:0:0:0::/64');
+    assert.equal(limitKey('::1'), '0:0:0:0::/64');
   });
 
   test('host names from Host headers', () => {

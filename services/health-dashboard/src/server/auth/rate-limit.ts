@@ -1,3 +1,22 @@
+/** The first 4 of 8 groups of an IPv6 address, expanding "::"; undefined for anything else. */
+function ipv6Prefix64(address: string): string | undefined {
+  if (!address.includes(':') || address.includes('.')) return undefined;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return groups.length === 8 ? `${groups.slice(0, 4).join(':')}::/64` : undefined;
+}
+
+/**
+ * Whom a failure counts against: the address, or for IPv6 its /64, since one LAN host may pick any address of its
+ * network's /64 (privacy addresses) and so could otherwise get a fresh allowance per guess.
+ */
+export function limitKey(address: string): string {
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return ipv6Prefix64(plain) ?? plain;
+}
+
 /**
  * Failed sign-ins per client address in a fixed window: after `max` failures the address gets 429 with
  * Retry-After until its window ends. A success does not reset the count (a guesser who knows one secret gains

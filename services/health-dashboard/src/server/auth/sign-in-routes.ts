@@ -1,6 +1,7 @@
 import type { HttpApp } from '@homeiq/core';
 import { Type } from '@sinclair/typebox';
 import { type DashboardAuth, sameSecret } from './dashboard-auth';
+import { limitKey } from './rate-limit';
 import { clientAddress, isUnsafe, sameOrigin, sessionIdOf } from './request-guards';
 
 const SignInBody = Type.Object(
@@ -32,7 +33,7 @@ export function registerSignInRoutes(app: HttpApp, auth: DashboardAuth): void {
   });
 
   app.post('/auth/sign-in', { schema: { body: SignInBody }, bodyLimit: 4096 }, async (request, reply) => {
-    const address = clientAddress(request.raw, auth.options.trustProxy);
+    const address = limitKey(clientAddress(request.raw, auth.options.trustProxy));
     const wait = auth.limiter.retryAfter(address);
     if (wait > 0) {
       return reply
