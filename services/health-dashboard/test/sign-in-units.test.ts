@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '@homeiq/core';
 import { tempDir } from '@homeiq/core/testing/temp';
+import { DashboardAuth } from '../src/server/auth/dashboard-auth';
 import { limitKey, SignInLimiter } from '../src/server/auth/rate-limit';
 import { hostName } from '../src/server/auth/request-guards';
 import { SessionStore } from '../src/server/auth/sessions';
@@ -57,6 +58,20 @@ describe('sessions, limiter and sign-in config', () => {
     assert.equal(limitKey('fd00:1:2:3:bbbb:cccc:dddd:eeee'), 'fd00:1:2:3::/64');
     assert.equal(limitKey('fe80::1'), 'fe80:0:0:0::/64');
     assert.equal(limitKey('::1'), '0:0:0:0::/64');
+  });
+
+  test('the cookie is Secure on TLS, or on X-Forwarded-Proto: https only from a trusted proxy', () => {
+    const req = (headers: Record<string, string>, encrypted = false) => ({ headers, socket: { encrypted } }) as never;
+    const auth = (trustProxy: boolean) =>
+      new DashboardAuth({ apiKey: 'k', allowedHosts: [], idleMs: 1, absoluteMs: 3_600_000, trustProxy });
+    const forwarded = { 'x-forwarded-proto': 'https' };
+    assert.match(auth(true).cookie(req(forwarded), 'id'), /; Secure$/);
+    assert.doesNotMatch(auth(false).cookie(req(forwarded), 'id'), /Secure/);
+    assert.match(
+      auth(false).cookie(req({}, true), 'id'),
+      /^homeiq_session=id; Path=\/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure$/,
+    );
+    assert.match(auth(true).clearCookie(req(forwarded)), /Max-Age=0; Secure$/);
   });
 
   test('host names from Host headers', () => {
