@@ -4,12 +4,11 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { requireExecutable } from '@homeiq/core/testing/dependency';
 import { tempDir, waitFor } from '@homeiq/core/testing/temp';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium as skip } from './chromium';
 import { type HomeIq, startHomeIq } from './homeiq-process';
 
-const { path: chromiumPath, skip } = requireExecutable('Chromium', ['/usr/bin/chromium', 'chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/health-dashboard/', import.meta.url));
 
 /** Numbers shown in a stat, e.g. "1,234" -> 1234; NaN for "–". */
@@ -58,20 +57,7 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     const { id } = (await created.json()) as { id: string };
     await fetch(`${sports}/${id}/test`, { method: 'POST', headers: { authorization: auth.authorization } });
 
-    context = await chromium.launchPersistentContext(profile.path, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    context = await launchChromium(profile.path);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
     context.on('request', (r) => requestHeaders.push(JSON.stringify(r.headers()) + r.url()));

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type HttpApp, listen, silentLogger } from '@homeiq/core';
-import { requireExecutable } from '@homeiq/core/testing/dependency';
 import { tempDir } from '@homeiq/core/testing/temp';
 import { type SimulatedHome, startSimulatedHome } from '@homeiq/ha/sim/index';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { buildDashboardApp } from '../src/server/app';
 import { buildApp, DEFAULT_DIST, isStale } from '../src/server/build';
+import { launchChromium, skipWithoutChromium as skip } from './chromium';
 
-const { path: chromiumPath, skip } = requireExecutable('Chromium', ['/usr/bin/chromium', 'chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/health-dashboard/', import.meta.url));
 
 describe('sign-in with Home Assistant (OAuth) against the simulated HA', { skip }, () => {
@@ -33,19 +32,7 @@ describe('sign-in with Home Assistant (OAuth) against the simulated HA', { skip 
       signIn: { haUrl: home.url, allowedHosts: ['127.0.0.1'] },
     });
     base = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
-    context = await chromium.launchPersistentContext(profile.path, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    context = await launchChromium(profile.path);
   });
 
   after(async () => {
