@@ -273,4 +273,12 @@ describe('deploy/nginx.conf on the real nginx', { skip }, () => {
       assert.equal(res.headers.get('referrer-policy'), 'no-referrer', what);
     }
   });
+
+  test('with the sign-in service down, /api/ is a 503 that names it, never a pass', async () => {
+    await signInApp?.close();
+    signInApp = undefined;
+    const res = await fetch(`${base}/api/data/v1/events`, { headers: { cookie } });
+    assert.equal(res.status, 503);
+    assert.match((await res.json()).message, /admin-api/);
+  });
 });
