@@ -15,9 +15,21 @@ function clientId(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 /**
- * Swaps the code for an access token at Home Assistant, then proves the token by calling HA's REST API with it.
- * Throws a message fit for the sign-in page (never the code or the token).
+ * Why a sign-in with Home Assistant failed, as a code in the sign-in page's URL (/?sign_in_error=ha_refused): the
+ * page shows its own text for it, so a crafted link cannot put words of an attacker's choosing on the page.
  */
+export type HaSignInError = 'ha_state' | 'ha_refused' | 'ha_token' | 'ha_unreachable';
+
+class HaRefusal extends Error {
+  constructor(
+    readonly code: HaSignInError,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Swaps the code for an access token at Home Assistant, then proves the token by calling HA's REST API with it. */
 async function verifyWithHomeAssistant(haUrl: string, code: string, client: string): Promise<void> {
   const res = await fetch(`${haUrl}/auth/token`, {
     method: 'POST',
@@ -25,14 +37,16 @@ async function verifyWithHomeAssistant(haUrl: string, code: string, client: stri
     body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: client }).toString(),
     signal: AbortSignal.timeout(HA_TIMEOUT_MS),
   });
-  if (!res.ok) throw new Error(`Home Assistant refused the sign-in code (HTTP ${res.status})`);
+  if (!res.ok) throw new HaRefusal('ha_refused', `Home Assistant refused the sign-in code (HTTP ${res.status})`);
   const token = ((await res.json()) as { access_token?: unknown }).access_token;
-  if (typeof token !== 'string' || token === '') throw new Error('Home Assistant answered without an access token');
+  if (typeof token !== 'string' || token === '') {
+    throw new HaRefusal('ha_token', 'Home Assistant answered without an access token');
+  }
   const probe = await fetch(`${haUrl}/api/`, {
     headers: { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(HA_TIMEOUT_MS),
   });
-  if (!probe.ok) throw new Error(`Home Assistant did not accept its own token (HTTP ${probe.status})`);
+  if (!probe.ok) throw new HaRefusal('ha_token', `Home Assistant did not accept its own token (HTTP ${probe.status})`);
 }
 
 /**
@@ -47,7 +61,7 @@ export function registerHomeAssistantSignIn(app: HttpApp, auth: DashboardAuth): 
   // Lax, not Strict: the callback is a top-level navigation coming back from Home Assistant's site.
   const stateCookie = (req: IncomingMessage, value: string, maxAge: number) =>
     `${STATE_COOKIE}=${value}; Path=/auth/ha/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${isHttps(req, trust) ? '; Secure' : ''}`;
-  const fail = (message: string) => `/?sign_in_error=${encodeURIComponent(message)}`;
+  const fail = (code: HaSignInError) => `/?sign_in_error=${code}`;
 
   app.get('/auth/ha/start', async (request, reply) => {
     if (!haUrl) return reply.code(404).send({ error: 'not_found', message: 'sign-in with Home Assistant is off' });
@@ -79,14 +93,13 @@ export function registerHomeAssistantSignIn(app: HttpApp, auth: DashboardAuth): 
     if (state) pending.delete(state);
     reply.header('set-cookie', stateCookie(request.raw, '', 0)).header('cache-control', 'no-store');
     if (!code || !state || state !== cookieState || expires === undefined || expires < Date.now()) {
-      return reply.redirect(fail('the Home Assistant sign-in expired or was not started here: try again'));
+      return reply.redirect(fail('ha_state'));
     }
     try {
       await verifyWithHomeAssistant(haUrl, code, clientId(request.raw, trust));
     } catch (error) {
       request.log.warn({ err: error }, 'sign-in with Home Assistant failed');
-      const unreachable = !(error instanceof Error) || error.name === 'TypeError' || error.name === 'TimeoutError';
-      return reply.redirect(fail(unreachable ? 'Home Assistant is not reachable' : error.message));
+      return reply.redirect(fail(error instanceof HaRefusal ? error.code : 'ha_unreachable'));
     }
     const id = auth.sessions.create('home-assistant');
     reply.header('set-cookie', [stateCookie(request.raw, '', 0), auth.cookie(request.raw, id)]);

@@ -2,13 +2,21 @@ import { type FormEvent, useState } from 'react';
 import { Card, ErrorNote } from '../components/ui';
 import { type SessionInfo, signIn } from '../session';
 
-/** An error Home Assistant's sign-in sent back in the URL (/?sign_in_error=...), shown once. */
+/** What the server's codes mean (server/auth/ha-sign-in.ts); the URL carries a code, never text to show. */
+const HA_ERRORS: Record<string, string> = {
+  ha_state: 'The Home Assistant sign-in expired or was not started here: try again.',
+  ha_refused: 'Home Assistant refused the sign-in code: try again.',
+  ha_token: 'Home Assistant did not confirm the sign-in.',
+  ha_unreachable: 'Home Assistant is not reachable from HomeIQ.',
+};
+
+/** An error Home Assistant's sign-in sent back in the URL (/?sign_in_error=ha_state), shown once. */
 function redirectError(): string | undefined {
   if (typeof window === 'undefined') return undefined;
-  const params = new URLSearchParams(window.location.search);
-  const message = params.get('sign_in_error') ?? undefined;
-  if (message) window.history.replaceState(null, '', window.location.pathname);
-  return message;
+  const code = new URLSearchParams(window.location.search).get('sign_in_error');
+  if (code === null) return undefined;
+  window.history.replaceState(null, '', window.location.pathname);
+  return HA_ERRORS[code] ?? 'Sign-in with Home Assistant failed.';
 }
 
 /** The sign-in form: the API key or the dashboard password, and Home Assistant when it is set up. */
