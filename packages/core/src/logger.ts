@@ -12,11 +12,13 @@ const REDACTED_KEYS = [
   'apiKey',
   'api_key',
   'authorization',
+  'cookie',
   'HA_TOKEN',
   'API_KEY',
   'INFLUXDB_TOKEN',
   'INFLUXDB_PASSWORD',
   'WEATHER_API_KEY',
+  'DASHBOARD_PASSWORD',
 ];
 
 export interface LoggerOptions {

@@ -7,6 +7,8 @@ import {
   type Logger,
   type ServiceName,
 } from '@homeiq/core';
+import type { DashboardAuth } from '@homeiq/health-dashboard/server/auth/dashboard-auth';
+import { mountSignIn } from '@homeiq/health-dashboard/server/auth/mount';
 import { DEFAULT_RULES } from './alerts';
 import { Collector } from './collector';
 import { type DiskUse, diskUse } from './disk';
@@ -38,6 +40,8 @@ export interface AdminDeps {
   now?: () => number;
   /** Replaces statfs + directory walk (tests). */
   disk?: () => Promise<DiskUse>;
+  /** The dashboard's sign-in, served here at /auth/* when nginx serves the dashboard (Docker): see deploy/nginx.conf. */
+  dashboardSignIn?: DashboardAuth;
 }
 
 /** Builds admin-api without listening: the shell, the collector, the alert monitor and the routes. */
@@ -56,6 +60,7 @@ export function buildAdminApp(deps: AdminDeps): { app: HttpApp; monitor: Monitor
     apiKey: deps.apiKey,
     checks,
     colocated: () => [...deps.local],
+    openPaths: deps.dashboardSignIn ? ['/auth/*'] : [],
     // No `config` here: admin-api's /api/v1/config is the aggregate of every service, its own included.
   });
   const collector = new Collector({
@@ -96,5 +101,6 @@ export function buildAdminApp(deps: AdminDeps): { app: HttpApp; monitor: Monitor
     self: deps.config,
   });
   registerAlertRoutes(app, monitor);
+  if (deps.dashboardSignIn) mountSignIn(app, deps.dashboardSignIn);
   return { app, monitor, collector };
 }

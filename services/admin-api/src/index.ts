@@ -11,6 +11,7 @@ import {
   serviceUrl,
   ValidationError,
 } from '@homeiq/core';
+import { signInFromEnv } from '@homeiq/health-dashboard/server/auth/mount';
 import type { Runtime } from '@homeiq/storage';
 import { storageSchema } from '@homeiq/storage/config';
 import { buildAdminApp } from './app';
@@ -38,6 +39,8 @@ export function createService(runtime: Runtime): Service {
     services: monitored(config.monitoredServices, runtime.local),
     local: runtime.local,
     urlOf: (name) => serviceUrl(name, runtime.env),
+    // Split deployment (the dashboard is nginx elsewhere): nginx asks here for sign-in and sessions.
+    dashboardSignIn: runtime.local.has('health-dashboard') ? undefined : signInFromEnv(runtime.apiKey, runtime.env),
     dataDir: runtime.common.dataDir,
     influxUrl: runtime.storage.influxUrl,
     healthTimeoutMs: runtime.common.healthTimeout,

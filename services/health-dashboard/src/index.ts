@@ -1,6 +1,7 @@
 import { commonSchema, configPart, listen, loadConfig, type Service, servicePort, serviceUrl } from '@homeiq/core';
 import type { Runtime } from '@homeiq/storage';
 import { buildDashboardApp } from './server/app';
+import { signInFromEnv } from './server/auth/mount';
 import { buildApp, DEFAULT_DIST, isStale } from './server/build';
 import { dashboardSchema } from './server/config';
 
@@ -18,6 +19,7 @@ export function createService(runtime: Runtime): Service {
     urlOf: (name) => serviceUrl(name, runtime.env),
     colocated: () => [...runtime.local],
     config: () => [configPart(commonSchema, runtime.common), configPart(dashboardSchema, config)],
+    auth: signInFromEnv(runtime.apiKey, runtime.env),
   });
   let port: number | undefined;
   return {

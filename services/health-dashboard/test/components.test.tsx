@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { App } from '../src/web/app';
+import { Dashboard } from '../src/web/app';
 import { AlertList } from '../src/web/components/alert-list';
 import { ConfigTable } from '../src/web/components/config-table';
 import { EventTable } from '../src/web/components/event-table';
@@ -12,6 +12,7 @@ import { ProgressBar } from '../src/web/components/ui';
 import { bytes, duration, numeric } from '../src/web/format';
 import { tabOf } from '../src/web/router';
 import { historySeries } from '../src/web/tabs/entity-page';
+import { SignIn } from '../src/web/tabs/sign-in';
 
 const html = (el: React.ReactElement) => renderToStaticMarkup(el);
 
@@ -147,12 +148,27 @@ describe('dashboard components (rendered with react-dom/server)', () => {
   });
 
   test('the app shell marks the current tab and renders the entity page for deep links', () => {
-    const config = html(<App initialPath="/config" />);
+    const shell = (path: string) => html(<Dashboard initialPath={path} who="signed in" onSignOut={() => undefined} />);
+    const config = shell('/config');
+    assert.match(config, /Sign out/);
     assert.match(config, /<a href="\/config" class="tab active">Config<\/a>/);
     assert.equal(config.match(/class="tab"/g)?.length, 5);
-    assert.match(html(<App initialPath="/entities/sensor.kitchen_temperature" />), /sensor.kitchen_temperature/);
+    assert.match(shell('/entities/sensor.kitchen_temperature'), /sensor.kitchen_temperature/);
     assert.equal(tabOf('/entities/sensor.x'), '/entities');
     assert.equal(tabOf('/nowhere'), '/');
+  });
+
+  test('the sign-in page offers the password only when set, and Home Assistant only when configured', () => {
+    const keyOnly = html(
+      <SignIn methods={{ apiKey: true, password: false, homeAssistant: false }} onSignedIn={() => undefined} />,
+    );
+    assert.match(keyOnly, /API key/);
+    assert.doesNotMatch(keyOnly, /Password|Home Assistant/);
+    const all = html(
+      <SignIn methods={{ apiKey: true, password: true, homeAssistant: true }} onSignedIn={() => undefined} />,
+    );
+    assert.match(all, /Dashboard password/);
+    assert.match(all, /<a class="button" href="\/auth\/ha\/start">Sign in with Home Assistant<\/a>/);
   });
 });
 

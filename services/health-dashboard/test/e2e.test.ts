@@ -4,12 +4,11 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { requireExecutable } from '@homeiq/core/testing/dependency';
-import { tempDir } from '@homeiq/core/testing/temp';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { tempDir, waitFor } from '@homeiq/core/testing/temp';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium as skip } from './chromium';
 import { type HomeIq, startHomeIq } from './homeiq-process';
 
-const { path: chromiumPath, skip } = requireExecutable('Chromium', ['/usr/bin/chromium', 'chromium']);
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/health-dashboard/', import.meta.url));
 
 /** Numbers shown in a stat, e.g. "1,234" -> 1234; NaN for "–". */
@@ -22,6 +21,8 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
   let page: Page;
   let receiver: Server;
   const requestHeaders: string[] = [];
+  /** The app must run under the dashboard's Content-Security-Policy: any violation Chromium reports fails. */
+  const cspViolations: string[] = [];
 
   const shot = async (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const tab = async (label: string) => {
@@ -32,9 +33,11 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     mkdirSync(ARTIFACTS, { recursive: true });
     homeiq = await startHomeIq();
     // A webhook to a receiver on loopback, so the Feeds tab has a subscription with a real delivery.
+    // It also serves the "malicious page" of the cross-origin test (another origin: another port).
     receiver = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(204).end());
+      if (req.url === '/page') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>cats</p>');
+      else req.on('end', () => res.writeHead(204).end());
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const address = receiver.address();
@@ -54,23 +57,13 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     const { id } = (await created.json()) as { id: string };
     await fetch(`${sports}/${id}/test`, { method: 'POST', headers: { authorization: auth.authorization } });
 
-    context = await chromium.launchPersistentContext(profile.path, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    context = await launchChromium(profile.path);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
     context.on('request', (r) => requestHeaders.push(JSON.stringify(r.headers()) + r.url()));
+    context.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
 
   after(async () => {
@@ -78,6 +71,27 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     await homeiq?.stop();
     await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
     profile.remove();
+  });
+
+  test('sign-in: the page asks for the key, a wrong one is refused, the session cookie is HttpOnly and Strict', async () => {
+    await page.goto(homeiq.dashboard);
+    await page.getByTestId('sign-in').waitFor();
+    await shot('sign-in');
+    assert.equal(await page.getByText('Sign in with Home Assistant').count(), 0, 'HA sign-in is off by default');
+    const key = page.getByLabel('API key');
+    await key.fill('not-the-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('wrong API key').waitFor();
+    await key.fill(homeiq.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const [cookie, ...others] = await context.cookies(homeiq.dashboard);
+    assert.equal(others.length, 0);
+    assert.equal(cookie?.name, 'homeiq_session');
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, 'Strict');
+    assert.equal(cookie?.secure, false, 'plain http on loopback: not Secure');
+    assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read the session');
   });
 
   test('Overview: every service tile healthy, the SIMULATED banner, live events/s, spool, alerts', async () => {
@@ -258,5 +272,76 @@ describe('the dashboard in real Chromium against `homeiq start` on the simulated
     assert.notEqual(light, dark);
     assert.equal(dark, 'rgb(13, 17, 23)');
     await shot('overview-phone-dark');
+  });
+
+  test('a page on another origin cannot write through the signed-in browser; sign-out ends the session', async () => {
+    const policies = async () =>
+      (
+        await fetch(`http://127.0.0.1:${homeiq.ports['data-retention']}/api/v1/policies`, {
+          headers: { authorization: `Bearer ${homeiq.apiKey}` },
+        })
+      ).json();
+    const backups = async () =>
+      (
+        await fetch(`http://127.0.0.1:${homeiq.ports['data-retention']}/api/v1/backups`, {
+          headers: { authorization: `Bearer ${homeiq.apiKey}` },
+        })
+      ).json();
+    const before = { policies: await policies(), backups: await backups() };
+    // Same site (127.0.0.1) but another origin (port): the Strict cookie is sent, so only the Origin check stops it.
+    const address = receiver.address();
+    const evil = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const statuses: number[] = [];
+    const onResponse = (r: { url(): string; status(): number }) => {
+      if (r.url().startsWith(`${homeiq.dashboard}/api/`)) statuses.push(r.status());
+    };
+    // Only the malicious page's requests: the dashboard's own tab keeps polling meanwhile.
+    const evilPage = await context.newPage();
+    evilPage.on('response', onResponse);
+    await evilPage.goto(`${evil}/page`);
+    await evilPage.evaluate(
+      async ({ target, body }) => {
+        const attempts = [
+          fetch(`${target}/api/retention/v1/backups`, { method: 'POST', mode: 'no-cors', credentials: 'include' }),
+          fetch(`${target}/api/retention/v1/policies`, {
+            method: 'POST',
+            mode: 'no-cors',
+            credentials: 'include',
+            headers: { 'content-type': 'text/plain' },
+            body,
+          }),
+          fetch(`${target}/api/retention/v1/policies`, {
+            method: 'PUT',
+            credentials: 'include',
+            headers: { 'content-type': 'application/json' },
+            body,
+          }),
+        ];
+        await Promise.allSettled(attempts);
+      },
+      { target: homeiq.dashboard, body: JSON.stringify({ ...before.policies.policies, raw_days: 1 }) },
+    );
+    await evilPage.close();
+    assert.ok(statuses.length >= 2, `the attacks reached the dashboard (${statuses.join(',')})`);
+    assert.ok(
+      statuses.every((s) => s === 403 || s === 401),
+      `refused: ${statuses.join(',')}`,
+    );
+    assert.deepEqual(await policies(), before.policies, 'the retention policy is unchanged');
+    assert.deepEqual(await backups(), before.backups, 'no backup was started');
+    assert.deepEqual(cspViolations, [], 'every tab ran under the Content-Security-Policy');
+    // ...and the listener does see one: an inline style, which the policy forbids.
+    await page.evaluate(() => {
+      const style = document.createElement('style');
+      style.textContent = 'p { color: red }';
+      document.head.append(style);
+    });
+    await waitFor(() => cspViolations.length > 0, 10_000, 'Chromium to report the inline style as a CSP violation');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByTestId('sign-in').waitFor();
+    assert.equal((await context.cookies(homeiq.dashboard)).length, 0);
+    const after = await page.evaluate(async () => (await fetch('/api/admin/v1/stats')).status);
+    assert.equal(after, 401);
   });
 });

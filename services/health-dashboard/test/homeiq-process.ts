@@ -84,13 +84,17 @@ async function launchHomeIq(): Promise<HomeIq> {
     const up = waitFor(
       async () => {
         if (output.includes('EADDRINUSE')) return 'port taken';
-        const res = await fetch(`${dashboard}/api/admin/v1/health/services`).catch(() => undefined);
+        // Asked of admin-api with the key: the dashboard's proxy needs a signed-in browser.
+        const res = await fetch(`http://127.0.0.1:${ports['admin-api']}/api/v1/health/services`, {
+          headers: { authorization: `Bearer ${apiKey}` },
+        }).catch(() => undefined);
         if (!res?.ok) return false;
         const body = (await res.json()) as { services: Array<{ running: boolean }> };
+        if (!(await fetch(`${dashboard}/health`).catch(() => undefined))?.ok) return false;
         return body.services.length === SERVICE_NAMES.length && body.services.every((s) => s.running);
       },
       120_000,
-      'every service of `homeiq start` to answer through the dashboard',
+      'every service of `homeiq start` to answer',
     );
     if ((await Promise.race([up, died])) === 'port taken') throw new PortTaken(output);
   } catch (error) {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { buildDashboardApp } from '../src/server/app';
 import { proxyTarget } from '../src/server/upstreams';
 import { type Seen, startFakeUpstream } from './fake-upstream';
+import { signIn } from './session';
 
 const KEY = 'dash-secret-key-42';
 
@@ -16,6 +17,7 @@ describe('built-in static server and API proxy on real sockets', () => {
   let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
   let app: HttpApp;
   let base: string;
+  let cookie: string;
   const last = (pred: (s: Seen) => boolean) => [...upstream.seen].reverse().find(pred);
 
   before(async () => {
@@ -31,6 +33,7 @@ describe('built-in static server and API proxy on real sockets', () => {
       urlOf: (service) => (service === 'weather-api' ? `http://127.0.0.1:${dead}` : upstream.url),
     });
     base = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
+    cookie = await signIn(base, KEY);
   });
 
   after(async () => {
@@ -71,18 +74,19 @@ describe('built-in static server and API proxy on real sockets', () => {
 
   test('GET is proxied with the key added and the browser credentials dropped', async () => {
     const res = await fetch(`${base}/api/data/v1/events?limit=5`, {
-      headers: { authorization: 'Bearer from-browser' },
+      headers: { authorization: 'Bearer from-browser', cookie },
     });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { method: 'GET', url: '/api/v1/events?limit=5', body: '' });
     const got = last((s) => s.url === '/api/v1/events?limit=5');
     assert.equal(got?.headers.authorization, `Bearer ${KEY}`);
+    assert.equal(got?.headers.cookie, undefined, 'the session cookie stays with the dashboard');
   });
 
   test('POST bodies stream through; upstream status codes pass through', async () => {
     const res = await fetch(`${base}/api/retention/v1/backups`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', cookie, origin: base },
       body: '{"start":"2026-01-01T00:00:00Z"}',
     });
     assert.deepEqual(await res.json(), {
@@ -90,19 +94,19 @@ describe('built-in static server and API proxy on real sockets', () => {
       url: '/api/v1/backups',
       body: '{"start":"2026-01-01T00:00:00Z"}',
     });
-    assert.equal((await fetch(`${base}/api/admin/v1/missing`)).status, 404);
-    assert.equal((await fetch(`${base}/api/unknown/v1/x`)).status, 404);
+    assert.equal((await fetch(`${base}/api/admin/v1/missing`, { headers: { cookie } })).status, 404);
+    assert.equal((await fetch(`${base}/api/unknown/v1/x`, { headers: { cookie } })).status, 404);
   });
 
   test('a service that is down is a 502 naming it', async () => {
-    const res = await fetch(`${base}/api/weather/v1/weather/current`);
+    const res = await fetch(`${base}/api/weather/v1/weather/current`, { headers: { cookie } });
     assert.equal(res.status, 502);
     assert.match((await res.json()).message, /weather-api is not running/);
   });
 
   test('Server-Sent Events stream through unbuffered', async () => {
     const controller = new AbortController();
-    const res = await fetch(`${base}/api/data/v1/sse`, { signal: controller.signal });
+    const res = await fetch(`${base}/api/data/v1/sse`, { signal: controller.signal, headers: { cookie } });
     const reader = res.body!.getReader();
     let text = '';
     while (!text.includes('[2]')) text += new TextDecoder().decode((await reader.read()).value);
@@ -111,7 +115,9 @@ describe('built-in static server and API proxy on real sockets', () => {
   });
 
   test('WebSocket upgrade is proxied with the key; the browser sends none', async () => {
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/data/v1/events/stream?domain=light`);
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/data/v1/events/stream?domain=light`, {
+      headers: { cookie, origin: base },
+    });
     const first = await new Promise<string>((resolve, reject) => {
       ws.once('message', (m) => resolve(m.toString()));
       ws.once('error', reject);
@@ -123,7 +129,7 @@ describe('built-in static server and API proxy on real sockets', () => {
     const echo = await new Promise<string>((resolve) => ws.once('message', (m) => resolve(m.toString())));
     assert.equal(echo, 'echo:ping');
     ws.close();
-    const refused = new WebSocket(`${base.replace('http', 'ws')}/api/nope/v1/x`);
+    const refused = new WebSocket(`${base.replace('http', 'ws')}/api/nope/v1/x`, { headers: { cookie, origin: base } });
     await new Promise<void>((resolve) => refused.once('error', () => resolve()));
   });
 

@@ -3,6 +3,7 @@ import { createCommandHandler } from './commands';
 import { Connection, type ConnectionSettings } from './connection';
 import { Home } from './home';
 import { Hub } from './hub';
+import { SimOAuth } from './oauth';
 import { SimServer } from './server';
 import { Simulation } from './simulation';
 import type { SimOptions, SimulatedHome } from './types';
@@ -64,6 +65,7 @@ export async function startSimulatedHome(options: SimOptions = {}): Promise<Simu
     host,
     {
       token,
+      oauth: new SimOAuth(options.oauthUser),
       onSocket: (ws) => new Connection(ws, hub, settings, onCommand),
       rest: (path, authorized) => {
         if (!authorized) return { status: 401, body: { message: 'Unauthorized' } };

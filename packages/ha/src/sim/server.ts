@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { SimOAuth } from './oauth';
 
 export interface ServerHooks {
   /** A socket finished the WebSocket handshake on /api/websocket. */
@@ -8,6 +9,8 @@ export interface ServerHooks {
   /** Minimal REST answers (GET /api/ and /api/config) for probes. */
   rest(path: string, authorized: boolean): { status: number; body: unknown };
   token: string;
+  /** HA's OAuth sign-in (/auth/*) and the access tokens it issued, which the REST API also accepts. */
+  oauth?: SimOAuth;
 }
 
 /** aiohttp's default max_msg_size (HA keeps it): bigger client frames close the socket. */
@@ -55,8 +58,10 @@ export class SimServer {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('503: Service Unavailable');
       return;
     }
+    if (this.hooks.oauth?.handle(req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const authorized = req.headers.authorization === `Bearer ${this.hooks.token}`;
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const authorized = bearer === this.hooks.token || this.hooks.oauth?.userOf(bearer) !== undefined;
     const { status, body } = this.hooks.rest(path, authorized);
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }

@@ -57,6 +57,8 @@ export interface SimOptions {
   pendingPeakMs?: number;
   /** WebSocket ping frame interval (HA/aiohttp heartbeat: 55 s); a client that misses the pong for half of it is closed. */
   heartbeatMs?: number;
+  /** Who HA's OAuth sign-in (/auth/authorize) approves at once; unset: nobody can sign in that way. */
+  oauthUser?: { id: string; name: string };
   /** Negotiate permessage-deflate when the client offers it, as aiohttp does (default false: cheaper benches). */
   compression?: boolean;
 }

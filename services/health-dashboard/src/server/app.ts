@@ -9,6 +9,11 @@ import {
   requestApiKey,
   type ServiceName,
 } from '@homeiq/core';
+import { DashboardAuth, type DashboardAuthOptions } from './auth/dashboard-auth';
+import { registerGuard, upgradeRefusal } from './auth/guard';
+import { registerHomeAssistantSignIn } from './auth/ha-sign-in';
+import { defaultAllowedHosts } from './auth/request-guards';
+import { registerSignInRoutes } from './auth/sign-in-routes';
 import { registerProxy } from './proxy';
 import { registerStatic } from './static';
 
@@ -19,6 +24,10 @@ export interface DashboardDeps {
   urlOf: (service: ServiceName) => string;
   colocated?: () => string[];
   config?: () => ConfigPart[];
+  /** Sign-in settings; defaults: API key only, this machine's host names, 12 h idle, 7 d at most. */
+  signIn?: Partial<Omit<DashboardAuthOptions, 'apiKey'>>;
+  /** Ready-made sign-in (from the DASHBOARD_* variables); `signIn` is ignored when given. */
+  auth?: DashboardAuth;
 }
 
 function sameKey(given: string, expected: string): boolean {
@@ -28,15 +37,16 @@ function sameKey(given: string, expected: string): boolean {
 }
 
 /**
- * The dashboard's server without listening: the app (open, like any web page), the API proxy that adds the
- * key, and the dashboard's own /api/v1/process and /api/v1/config (behind the key, as on every service).
+ * The dashboard's server without listening: the app (open, like any web page: it shows the sign-in form), the
+ * sign-in routes, the API proxy that adds the key for a signed-in browser only, and the dashboard's own
+ * /api/v1/process and /api/v1/config (behind the key, as on every service).
  */
 export function buildDashboardApp(deps: DashboardDeps): HttpApp {
   const { app } = createServiceApp({
     name: 'health-dashboard',
     logger: deps.logger,
     apiKey: deps.apiKey,
-    // The page and the proxy are open; the proxy holds the key. Only the service's own /api/v1 needs it.
+    // The page is open, the proxy needs a session (registerGuard); only the service's own /api/v1 needs the key.
     openPaths: ['/*'],
     colocated: deps.colocated,
     config: deps.config,
@@ -51,7 +61,25 @@ export function buildDashboardApp(deps: DashboardDeps): HttpApp {
     if (given === undefined) return reply.code(401).send({ error: 'unauthorized', message: 'missing API key' });
     if (!sameKey(given, deps.apiKey)) return reply.code(403).send({ error: 'forbidden', message: 'wrong API key' });
   });
-  registerProxy(app, { apiKey: deps.apiKey, urlOf: deps.urlOf, logger: deps.logger });
+  const auth =
+    deps.auth ??
+    new DashboardAuth({
+      allowedHosts: defaultAllowedHosts(),
+      idleMs: 12 * 3_600_000,
+      absoluteMs: 7 * 86_400_000,
+      trustProxy: false,
+      ...deps.signIn,
+      apiKey: deps.apiKey,
+    });
+  registerGuard(app, auth);
+  registerSignInRoutes(app, auth);
+  registerHomeAssistantSignIn(app, auth);
+  registerProxy(app, {
+    apiKey: deps.apiKey,
+    urlOf: deps.urlOf,
+    logger: deps.logger,
+    upgradeRefusal: (req) => upgradeRefusal(auth, req),
+  });
   registerStatic(app, () => deps.distDir);
   return app;
 }

@@ -2,6 +2,8 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HttpApp, Logger, ServiceName } from '@homeiq/core';
+import type { Refusal } from './auth/guard';
+import { SECURITY_HEADERS } from './auth/security-headers';
 import { proxyTarget } from './upstreams';
 
 const HOP_BY_HOP = new Set([
@@ -24,7 +26,11 @@ export interface ProxyOptions {
   apiKey: string;
   urlOf: (service: ServiceName) => string;
   logger: Logger;
+  /** Why a WebSocket upgrade is refused (no session, foreign Origin or Host), or undefined to let it through. */
+  upgradeRefusal: (req: IncomingMessage) => Refusal;
 }
+
+const REASONS = { 401: 'Unauthorized', 403: 'Forbidden', 421: 'Misdirected Request' } as const;
 
 /** The browser's headers minus hop-by-hop ones and any credentials, plus the API key (added here, server-side). */
 function forwardHeaders(req: IncomingMessage, apiKey: string, target: URL): OutgoingHttpHeaders {
@@ -65,6 +71,7 @@ export function registerProxy(app: HttpApp, options: ProxyOptions): void {
         (res) => {
           const headers: OutgoingHttpHeaders = {};
           for (const [name, value] of Object.entries(res.headers)) if (!RESPONSE_HOP.has(name)) headers[name] = value;
+          Object.assign(headers, SECURITY_HEADERS);
           reply.raw.writeHead(res.statusCode ?? 502, headers);
           res.pipe(reply.raw);
         },
@@ -72,7 +79,7 @@ export function registerProxy(app: HttpApp, options: ProxyOptions): void {
       upstream.on('error', (error) => {
         const down = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
         if (!reply.raw.headersSent) {
-          reply.raw.writeHead(502, { 'content-type': 'application/json' });
+          reply.raw.writeHead(502, { 'content-type': 'application/json', ...SECURITY_HEADERS });
           const message = down ? `${target.service} is not running` : `${target.service}: ${error.message}`;
           reply.raw.end(JSON.stringify({ error: 'bad_gateway', message }));
         } else reply.raw.destroy();
@@ -84,6 +91,15 @@ export function registerProxy(app: HttpApp, options: ProxyOptions): void {
   });
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refused = options.upgradeRefusal(req);
+    if (refused) {
+      const body = JSON.stringify({ message: refused.message });
+      socket.end(
+        `HTTP/1.1 ${refused.status} ${REASONS[refused.status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return;
+    }
     const target = proxyTarget(req.url ?? '');
     if (!target) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { SIGNED_OUT_EVENT } from './session';
 
 /**
  * Calls a service through the dashboard's proxy: `api('admin/v1/stats')` -> GET /api/admin/v1/stats.
- * The proxy adds the API key; the page never sees it.
+ * The browser sends its session cookie, the proxy adds the API key; the page never sees it. A 401 means the
+ * session ended: the app shows the sign-in page again.
  */
 export async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(`/api/${path}`, {
@@ -16,6 +18,7 @@ export async function api<T>(path: string, init?: RequestInit): Promise<T> {
   } catch {
     body = text;
   }
+  if (res.status === 401) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   if (!res.ok) {
     const message = (body as { message?: string } | null)?.message ?? `HTTP ${res.status}`;
     throw new Error(message);

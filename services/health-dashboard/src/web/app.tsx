@@ -2,6 +2,7 @@ import { usePoll } from './api';
 import { SimulatedBanner } from './components/simulated-banner';
 import { Link } from './components/ui';
 import { TABS, tabOf, usePath } from './router';
+import { type SessionInfo, signOut, useSession } from './session';
 import { Config } from './tabs/config';
 import { Data } from './tabs/data';
 import { Entities } from './tabs/entities';
@@ -9,6 +10,7 @@ import { EntityPage } from './tabs/entity-page';
 import { Events } from './tabs/events';
 import { Feeds } from './tabs/feeds';
 import { type AdminStats, Overview } from './tabs/overview';
+import { SignIn } from './tabs/sign-in';
 
 function Page({ path }: { path: string }) {
   if (path.startsWith('/entities/')) {
@@ -30,7 +32,33 @@ function Page({ path }: { path: string }) {
   }
 }
 
+const SIGNED_IN_AS: Record<NonNullable<SessionInfo['method']>, string> = {
+  'api-key': 'signed in with the API key',
+  password: 'signed in with the password',
+  'home-assistant': 'signed in with Home Assistant',
+};
+
+/** The sign-in page until this browser holds a session, then the dashboard. */
 export function App({ initialPath }: { initialPath?: string }) {
+  const session = useSession();
+  if (!session.info) {
+    return <main className="sign-in">{session.error ? <p className="error">{session.error}</p> : null}</main>;
+  }
+  if (!session.info.signedIn) return <SignIn methods={session.info.methods} onSignedIn={session.refresh} />;
+  const out = () => signOut().finally(session.refresh);
+  return <Dashboard initialPath={initialPath} who={SIGNED_IN_AS[session.info.method ?? 'api-key']} onSignOut={out} />;
+}
+
+/** The tabs and pages of a signed-in browser. */
+export function Dashboard({
+  initialPath,
+  who,
+  onSignOut,
+}: {
+  initialPath?: string;
+  who: string;
+  onSignOut: () => void;
+}) {
   const path = usePath(initialPath);
   const stats = usePoll<AdminStats>('admin/v1/stats', 10_000);
   const tab = tabOf(path);
@@ -46,6 +74,11 @@ export function App({ initialPath }: { initialPath?: string }) {
             </Link>
           ))}
         </nav>
+        <span className="session muted" title={who}>
+          <button type="button" className="link" onClick={onSignOut}>
+            Sign out
+          </button>
+        </span>
       </header>
       <main>
         <Page path={path} />
