@@ -42,13 +42,13 @@ export function registerMetricsRoute(app: HttpApp, registry: Registry): void {
 }
 
 /** A gauge read at scrape time: the hot path keeps its plain counters and nothing is updated per event. */
-export function gaugeFrom(registry: Registry, name: string, help: string, read: () => number): Gauge {
+export function gaugeFrom(registry: Registry, name: string, help: string, read: () => number | Promise<number>): Gauge {
   return new Gauge({
     name,
     help,
     registers: [registry],
-    collect() {
-      this.set(read());
+    async collect() {
+      this.set(await read());
     },
   });
 }

@@ -10,7 +10,9 @@ import {
 import { DEFAULT_RULES } from './alerts';
 import { Collector } from './collector';
 import { type DiskUse, diskUse } from './disk';
+import { registerAdminMetrics } from './metrics';
 import { Monitor } from './monitor';
+import { ADMIN_OPENAPI } from './openapi';
 import { registerAlertRoutes } from './routes/alerts';
 import { registerConfigViewRoute } from './routes/config';
 import { registerHealthRoutes } from './routes/health';
@@ -50,13 +52,14 @@ export function buildAdminApp(deps: AdminDeps): { app: HttpApp; monitor: Monitor
     if (!m?.lastError) return { alerts: { status: 'healthy', lastEvaluatedAt: m?.lastEvaluatedAt ?? null } };
     return { alerts: { status: 'degraded', reason: `alert evaluation failed: ${m.lastError}` } };
   };
-  const { app, startedAt } = createServiceApp({
+  const { app, startedAt, metrics } = createServiceApp({
     name: 'admin-api',
     logger: deps.logger,
     apiKey: deps.apiKey,
     checks,
     colocated: () => [...deps.local],
     // No `config` here: admin-api's /api/v1/config is the aggregate of every service, its own included.
+    openApi: ADMIN_OPENAPI,
   });
   const collector = new Collector({
     services: deps.services,
@@ -96,5 +99,7 @@ export function buildAdminApp(deps: AdminDeps): { app: HttpApp; monitor: Monitor
     self: deps.config,
   });
   registerAlertRoutes(app, monitor);
+  const started = monitor;
+  registerAdminMetrics(metrics, () => started, disk);
   return { app, monitor, collector };
 }
