@@ -50,6 +50,21 @@ const API_SERVICES = SERVICE_NAMES.filter((n) => n !== 'health-dashboard');
 /** Key-free routes: nothing in them can answer a 4xx, which redocly's recommended rules would like documented. */
 const OPEN_OPERATIONS = ['#/paths/~1health/get/responses', '#/paths/~1openapi.json/get/responses'];
 
+interface Operation {
+  operationId?: string;
+  tags: string[];
+}
+
+/** The parts of an OpenAPI document the test reads. */
+interface OpenApiDoc {
+  openapi: string;
+  servers: Array<{ url: string; description: string }>;
+  info: { version: string; license: { name: string } };
+  tags: Array<{ name: string; description?: string }>;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: { bearer: Record<string, unknown> } };
+}
+
 interface LintReport {
   totals: { errors: number; warnings: number };
   problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }>;
@@ -100,7 +115,7 @@ describe('/metrics and /openapi.json of every service under `homeiq start`', () 
     test(`${name}: /openapi.json is complete and passes redocly lint (recommended)`, async () => {
       const res = await fetch(url(name, '/openapi.json'));
       assert.equal(res.status, 200, 'open, like /health');
-      const doc = (await res.json()) as Record<string, any>;
+      const doc = (await res.json()) as OpenApiDoc;
       assert.equal(doc.openapi, '3.1.0');
       assert.deepEqual(doc.servers, [{ url: url(name, ''), description: `${name} as this request reached it` }]);
       assert.equal(doc.info.license.name, 'MIT');
@@ -111,13 +126,11 @@ describe('/metrics and /openapi.json of every service under `homeiq start`', () 
         scheme: 'bearer',
       });
       assert.ok(doc.components.schemas.Error && doc.components.schemas.HealthReport);
-      const operations = Object.values(doc.paths as Record<string, Record<string, any>>).flatMap((p) =>
-        Object.values(p),
-      );
+      const operations = Object.values(doc.paths).flatMap((p) => Object.values(p));
       const ids = operations.map((o) => o.operationId);
       assert.ok(ids.every(Boolean) && new Set(ids).size === ids.length, 'unique operationIds');
       assert.ok(doc.paths['/metrics']?.get && doc.paths['/health']?.get, 'the shell routes are documented');
-      const declared = new Set(doc.tags.map((t: { name: string; description: string }) => t.description && t.name));
+      const declared = new Set(doc.tags.filter((t) => t.description).map((t) => t.name));
       for (const o of operations) for (const tag of o.tags) assert.ok(declared.has(tag), `tag ${tag} declared`);
       const file = join(temp.path, `${name}.json`);
       writeFileSync(file, JSON.stringify(doc, null, 2));
