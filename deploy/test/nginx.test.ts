@@ -159,6 +159,15 @@ describe('deploy/nginx.conf on the real nginx', { skip }, () => {
     assert.equal((await fetch(`${base}/api/weather/v1/weather/current`, { headers: { cookie } })).status, 502);
   });
 
+  test("a service's API docs go to its root, like the built-in server's proxy", async () => {
+    const docs = await fetch(`${base}/api/data/docs/static/index.html`);
+    assert.deepEqual(await docs.json(), { method: 'GET', url: '/docs/static/index.html', body: '' });
+    const spec = await fetch(`${base}/api/sports/openapi.json`);
+    assert.deepEqual(await spec.json(), { method: 'GET', url: '/openapi.json', body: '' });
+    const other = await fetch(`${base}/api/data/docsx`);
+    assert.deepEqual(await other.json(), { method: 'GET', url: '/api/docsx', body: '' });
+  });
+
   test('Server-Sent Events are not buffered', async () => {
     const controller = new AbortController();
     const res = await fetch(`${base}/api/data/v1/sse`, { signal: controller.signal, headers: { cookie } });

@@ -3,6 +3,9 @@ import { type ConfigPart, registerConfigRoute } from './config-route';
 import { buildHealthReport, type HealthCheck } from './health';
 import { createHttpApp, type HttpApp, listen, registerHealthRoute } from './http';
 import type { Logger } from './logger';
+import { createMetricsRegistry, type MetricsRegistry, registerMetricsRoute, registerRequestMetrics } from './metrics';
+import type { OpenApiOptions } from './openapi/document';
+import { collectRoutes, OPENAPI_OPEN_PATHS, registerOpenApi } from './openapi/register';
 import { sampleProcessMetrics } from './process-metrics';
 import { SERVICES, type ServiceName } from './services';
 
@@ -19,21 +22,34 @@ export interface ServiceAppOptions {
   bodyLimit?: number;
   /** The schemas and values this service runs with: served masked at GET /api/v1/config (behind the key). */
   config?: () => ConfigPart[];
+  /** What the service's API is for: /openapi.json and /docs (open) are generated from its route schemas. */
+  openApi?: OpenApiOptions;
 }
 
 /**
  * The shell every service shares: an HTTP app with GET /health (open), GET /api/v1/process (resource use),
- * GET /api/v1/config when `config` is given (masked effective config), and the API key on everything else.
- * The service adds its routes to `app`.
+ * GET /api/v1/config when `config` is given (masked effective config), GET /metrics (Prometheus; the service
+ * registers its own metrics in `metrics`), /openapi.json and /docs when `openApi` is given, and the API key on
+ * everything else. The service adds its routes to `app`.
  */
-export function createServiceApp(options: ServiceAppOptions): { app: HttpApp; startedAt: number } {
+export function createServiceApp(options: ServiceAppOptions): {
+  app: HttpApp;
+  startedAt: number;
+  metrics: MetricsRegistry;
+} {
   const startedAt = Date.now();
   const app = createHttpApp({ logger: options.logger, bodyLimit: options.bodyLimit });
-  requireApiKey(app, options.apiKey, ['/health', ...(options.openPaths ?? [])]);
+  const open = ['/health', ...(options.openApi ? OPENAPI_OPEN_PATHS : []), ...(options.openPaths ?? [])];
+  const routes = options.openApi ? collectRoutes(app, () => open) : [];
+  requireApiKey(app, options.apiKey, open);
   registerHealthRoute(app, async () => buildHealthReport(options.name, startedAt, await options.checks()));
   app.get('/api/v1/process', async () => sampleProcessMetrics(options.colocated?.() ?? [options.name]));
   if (options.config) registerConfigRoute(app, options.name, options.config);
-  return { app, startedAt };
+  const metrics = createMetricsRegistry();
+  registerRequestMetrics(app, metrics);
+  registerMetricsRoute(app, metrics);
+  if (options.openApi) registerOpenApi(app, options.name, options.openApi, routes);
+  return { app, startedAt, metrics };
 }
 
 /** The port a service listens on: its `<NAME>_PORT` env var, else its default. */

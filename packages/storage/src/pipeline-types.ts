@@ -49,4 +49,6 @@ export interface EventPipeline {
   onRoom(listener: () => void): () => void;
   /** Called after each successful store write with the events written (for live fan-out and counters). */
   onStored(listener: (events: readonly StateEvent[]) => void): () => void;
+  /** Called after each store write, successful or not, with its duration (once per batch, for metrics). */
+  onWrite(listener: (seconds: number, ok: boolean) => void): () => void;
 }

@@ -12,7 +12,9 @@ import { mountSignIn } from '@homeiq/health-dashboard/server/auth/mount';
 import { DEFAULT_RULES } from './alerts';
 import { Collector } from './collector';
 import { type DiskUse, diskUse } from './disk';
+import { registerAdminMetrics } from './metrics';
 import { Monitor } from './monitor';
+import { ADMIN_OPENAPI } from './openapi';
 import { registerAlertRoutes } from './routes/alerts';
 import { registerConfigViewRoute } from './routes/config';
 import { registerHealthRoutes } from './routes/health';
@@ -54,7 +56,7 @@ export function buildAdminApp(deps: AdminDeps): { app: HttpApp; monitor: Monitor
     if (!m?.lastError) return { alerts: { status: 'healthy', lastEvaluatedAt: m?.lastEvaluatedAt ?? null } };
     return { alerts: { status: 'degraded', reason: `alert evaluation failed: ${m.lastError}` } };
   };
-  const { app, startedAt } = createServiceApp({
+  const { app, startedAt, metrics } = createServiceApp({
     name: 'admin-api',
     logger: deps.logger,
     apiKey: deps.apiKey,
@@ -62,6 +64,7 @@ export function buildAdminApp(deps: AdminDeps): { app: HttpApp; monitor: Monitor
     colocated: () => [...deps.local],
     openPaths: deps.dashboardSignIn ? ['/auth/*'] : [],
     // No `config` here: admin-api's /api/v1/config is the aggregate of every service, its own included.
+    openApi: ADMIN_OPENAPI,
   });
   const collector = new Collector({
     services: deps.services,
@@ -102,5 +105,7 @@ export function buildAdminApp(deps: AdminDeps): { app: HttpApp; monitor: Monitor
   });
   registerAlertRoutes(app, monitor);
   if (deps.dashboardSignIn) mountSignIn(app, deps.dashboardSignIn);
+  const started = monitor;
+  registerAdminMetrics(metrics, () => started, disk);
   return { app, monitor, collector };
 }

@@ -9,7 +9,8 @@ import {
 } from '@homeiq/core';
 import { type LiveFeed, type MetadataStore, RemoteLiveFeed, type TimeSeriesStore } from '@homeiq/storage';
 import type { RouteContext } from './context';
-import { OPEN_PATHS, registerOpenApi } from './openapi';
+import { registerDataApiMetrics } from './metrics';
+import { DATA_API_OPENAPI } from './openapi';
 import { registerRoutes } from './routes';
 import { StreamHub, type StreamOptions } from './stream-hub';
 
@@ -52,11 +53,11 @@ export function buildApp(deps: DataApiDeps): DataApiApp {
     deps.logger.child({ module: 'stream' }),
   );
   const timeoutMs = deps.healthTimeoutMs ?? 2000;
-  const { app } = createServiceApp({
+  const { app, metrics } = createServiceApp({
     name: 'data-api',
     logger: deps.logger,
     apiKey: deps.apiKey,
-    openPaths: OPEN_PATHS,
+    openApi: DATA_API_OPENAPI,
     colocated: deps.colocated,
     config: deps.configView,
     checks: async () => ({
@@ -72,7 +73,7 @@ export function buildApp(deps: DataApiDeps): DataApiApp {
       live: liveCheck(deps.live(), hub),
     }),
   });
-  registerOpenApi(app);
+  registerDataApiMetrics(metrics, hub);
   app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // An upgrade refused by the API-key hook (401/403) runs before @fastify/websocket marks the request, so nothing
   // would close its socket, which the HTTP server no longer tracks: close it once the refusal is sent.

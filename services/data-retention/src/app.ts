@@ -1,5 +1,7 @@
 import { type ConfigPart, createServiceApp, type HttpApp } from '@homeiq/core';
 import { DataRetention, type DataRetentionDeps } from './data-retention';
+import { registerRetentionMetrics } from './metrics';
+import { RETENTION_OPENAPI } from './openapi';
 import { registerBackupRoutes } from './routes/backups';
 import { registerJobRoutes } from './routes/jobs';
 import { registerPolicyRoutes } from './routes/policies';
@@ -13,14 +15,16 @@ export interface RetentionAppDeps extends DataRetentionDeps {
 /** Builds data-retention without listening or starting its schedules. */
 export function buildRetentionApp(deps: RetentionAppDeps): { app: HttpApp; service: DataRetention } {
   const service = new DataRetention(deps);
-  const { app } = createServiceApp({
+  const { app, metrics } = createServiceApp({
     name: 'data-retention',
     logger: deps.logger,
     apiKey: deps.apiKey,
     checks: () => service.health(),
     colocated: deps.colocated,
     config: deps.configView,
+    openApi: RETENTION_OPENAPI,
   });
+  registerRetentionMetrics(metrics, service);
   registerPolicyRoutes(app, service);
   registerBackupRoutes(app, service);
   registerJobRoutes(app, service);

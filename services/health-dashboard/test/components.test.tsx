@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { Dashboard } from '../src/web/app';
 import { AlertList } from '../src/web/components/alert-list';
+import { ApiDocsLinks } from '../src/web/components/api-docs-links';
 import { ConfigTable } from '../src/web/components/config-table';
 import { EventTable } from '../src/web/components/event-table';
 import { ServiceTiles } from '../src/web/components/service-tiles';
@@ -17,6 +18,15 @@ import { SignIn } from '../src/web/tabs/sign-in';
 const html = (el: React.ReactElement) => renderToStaticMarkup(el);
 
 describe('dashboard components (rendered with react-dom/server)', () => {
+  test('API docs: one link per proxied service to its Swagger UI and its OpenAPI description', () => {
+    const out = html(<ApiDocsLinks />);
+    for (const prefix of ['data', 'admin', 'retention', 'weather', 'sports', 'ingestion']) {
+      assert.ok(out.includes(`href="/api/${prefix}/docs/"`), `${prefix} docs link`);
+      assert.ok(out.includes(`href="/api/${prefix}/openapi.json"`), `${prefix} openapi link`);
+    }
+    assert.match(out, />data-api</);
+  });
+
   test('service tiles show status, reasons, and a stopped service as not running', () => {
     const out = html(
       <ServiceTiles

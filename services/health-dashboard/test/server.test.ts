@@ -53,6 +53,27 @@ describe('built-in static server and API proxy on real sockets', () => {
     assert.equal(proxyTarget('/api/data/%2e%2e/x'), undefined);
   });
 
+  test("a service's API docs are proxied to its root: /api/<service>/docs/ and /openapi.json", () => {
+    assert.deepEqual(proxyTarget('/api/data/docs/'), { service: 'data-api', path: '/docs/' });
+    assert.deepEqual(proxyTarget('/api/sports/docs/static/index.html'), {
+      service: 'sports-data',
+      path: '/docs/static/index.html',
+    });
+    assert.deepEqual(proxyTarget('/api/admin/openapi.json'), { service: 'admin-api', path: '/openapi.json' });
+    assert.deepEqual(proxyTarget('/api/data/docsx'), { service: 'data-api', path: '/api/docsx' });
+  });
+
+  test('/metrics is the Prometheus text of the dashboard process, behind the key, never the page', async () => {
+    assert.equal((await fetch(`${base}/metrics`)).status, 401);
+    assert.equal((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer nope' } })).status, 403);
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${KEY}` } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await res.text();
+    assert.doesNotMatch(text, /id="root"/);
+    assert.match(text, /^process_resident_memory_bytes \d+/m);
+  });
+
   test('static files, cache headers, SPA fallback, a missing asset is a 404', async () => {
     const index = await fetch(`${base}/`);
     assert.equal(index.status, 200);

@@ -5,6 +5,8 @@ import type { GameSnapshot } from './feed/espn';
 import { GameStore } from './feed/game-store';
 import { ScoreboardPoller } from './feed/poller';
 import { teamMatches } from './feed/tracker';
+import { registerSportsMetrics } from './metrics';
+import { SPORTS_OPENAPI } from './openapi';
 import { registerGameRoutes } from './routes/games';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { openWebhookDb } from './webhooks/db';
@@ -111,7 +113,7 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
     : undefined;
   const teamNames = config.teams.map((t) => `${t.league}:${t.team}`);
 
-  const { app } = createServiceApp({
+  const { app, metrics } = createServiceApp({
     name: 'sports-data',
     logger: deps.logger,
     apiKey: deps.apiKey,
@@ -122,7 +124,9 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
       store: storeCheck(poller),
       webhooks: webhooksCheck(engine, bridge, deps.liveFeedStatus),
     }),
+    openApi: SPORTS_OPENAPI,
   });
+  registerSportsMetrics(metrics, poller, engine);
   registerGameRoutes(app, { games, poller, teams: teamNames, recentMs: config.recent, clock });
   registerWebhookRoutes(app, { store: webhooks, engine, clock });
 

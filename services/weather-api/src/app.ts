@@ -2,6 +2,8 @@ import { createServiceApp, type HealthCheck, type HttpApp, type Logger } from '@
 import type { TimeSeriesStore } from '@homeiq/storage';
 import { type WeatherConfig, weatherSchema } from './config';
 import { fetchHaHomeConfig } from './ha-location';
+import { registerWeatherMetrics } from './metrics';
+import { WEATHER_OPENAPI } from './openapi';
 import { type HomeLocation, WeatherPoller } from './poller';
 import { OpenMeteoProvider } from './providers/open-meteo';
 import { OpenWeatherMapProvider } from './providers/openweathermap';
@@ -53,14 +55,16 @@ export function buildWeatherApp(deps: WeatherAppDeps): { app: HttpApp; poller: W
     clock,
     random: deps.random,
   });
-  const { app } = createServiceApp({
+  const { app, metrics } = createServiceApp({
     name: 'weather-api',
     logger: deps.logger,
     apiKey: deps.apiKey,
     colocated: deps.colocated,
     config: () => [{ schema: weatherSchema, config: { ...config } }],
     checks: () => ({ provider: providerCheck(poller, clock), store: storeCheck(poller) }),
+    openApi: WEATHER_OPENAPI,
   });
+  registerWeatherMetrics(metrics, poller);
   registerWeatherRoutes(app, { poller, store: deps.store, intervalMs: config.interval, clock });
   return { app, poller };
 }

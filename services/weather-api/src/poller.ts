@@ -29,6 +29,9 @@ export interface PollerStatus {
   lastAttemptAt: number | null;
   lastSuccessAt: number | null;
   consecutiveFailures: number;
+  /** Provider requests since start, and how many of them failed (metrics). */
+  fetches: number;
+  fetchFailures: number;
   lastError: string | null;
   nextAttemptAt: number | null;
   storeError: string | null;
@@ -93,6 +96,8 @@ export class WeatherPoller {
     lastAttemptAt: null,
     lastSuccessAt: null,
     consecutiveFailures: 0,
+    fetches: 0,
+    fetchFailures: 0,
     lastError: null,
     nextAttemptAt: null,
     storeError: null,
@@ -131,6 +136,7 @@ export class WeatherPoller {
   async pollOnce(): Promise<number> {
     const { provider, logger, intervalMs, retryBaseMs } = this.options;
     this.state.lastAttemptAt = this.clock();
+    this.state.fetches += 1;
     try {
       this.location ??= await this.options.resolveLocation();
       const reading = await provider.fetchCurrent(this.location, this.abort.signal);
@@ -150,6 +156,7 @@ export class WeatherPoller {
     } catch (error) {
       const message = scrubSecrets(errorMessage(error), this.options.secrets ?? []);
       this.state.consecutiveFailures += 1;
+      this.state.fetchFailures += 1;
       this.state.lastError = message;
       const level = this.state.consecutiveFailures === 1 ? 'warn' : 'debug';
       logger[level]({ failures: this.state.consecutiveFailures, error: message }, 'weather fetch failed');

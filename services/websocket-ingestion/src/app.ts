@@ -18,10 +18,12 @@ import { Ingestion } from './ingestion';
 import { decodeRecord, encodeEvents } from './ingestor';
 import { LagTracker } from './lag-tracker';
 import { LiveServer } from './live-server';
+import { registerIngestionMetrics } from './metrics';
 import { Normalizer } from './normalize';
 import { OpenGapFile } from './open-gap';
+import { INGESTION_OPENAPI } from './openapi';
 import { RegistryMirror } from './registry-mirror';
-import { collectStats, healthChecks, prometheusText, type StatsSources } from './stats';
+import { collectStats, healthChecks, type StatsSources } from './stats';
 
 const NAME = 'websocket-ingestion';
 
@@ -59,7 +61,7 @@ export function createIngestionService(runtime: Runtime): Service & { stats(): R
   let port: number | undefined;
   let stopped = false;
   const config = ingestionConfig(runtime.env);
-  const { app, startedAt } = createServiceApp({
+  const { app, startedAt, metrics } = createServiceApp({
     name: NAME,
     logger,
     apiKey: runtime.apiKey,
@@ -69,15 +71,14 @@ export function createIngestionService(runtime: Runtime): Service & { stats(): R
         ? healthChecks(sources)
         : { home_assistant: { status: 'degraded', reason: 'starting: not connected to Home Assistant yet' } },
     config: () => [configPart(ingestionSchema, config), configPart(storageSchema, runtime.storage)],
+    openApi: INGESTION_OPENAPI,
   });
   const stats = () => {
     if (!sources) throw new Error('websocket-ingestion is not started');
     return collectStats(sources);
   };
   app.get('/api/v1/stats', async () => stats());
-  app.get('/metrics', async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(stats())),
-  );
+  const ingestionMetrics = registerIngestionMetrics(metrics, () => sources);
 
   async function start(): Promise<void> {
     const filter = createEntityFilter(filterRules(config));
@@ -101,6 +102,7 @@ export function createIngestionService(runtime: Runtime): Service & { stats(): R
       encode: encodeEvents,
     });
     pipeline.onStored(lag.onStored);
+    ingestionMetrics.observe(pipeline);
     await pipeline.start();
     const storedBefore = await newestStored(pipeline, () => store.lastEventTime(), logger);
     ingestion = new Ingestion({

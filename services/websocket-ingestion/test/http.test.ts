@@ -75,8 +75,13 @@ describe('websocket-ingestion HTTP: health, metrics, stats, live stream', () => 
     const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
     assert.match(metrics, new RegExp(`^homeiq_ingestion_events_received_total ${stats.received}$`, 'm'));
     assert.match(metrics, /^homeiq_ingestion_events_stored_total \d+$/m);
-    assert.match(metrics, /^homeiq_ingestion_write_latency_ms\{quantile="0.99"\} [\d.]+$/m);
-    assert.match(metrics, /^# TYPE homeiq_ingestion_reconnects_total counter$/m);
+    const writes = /^homeiq_ingestion_batch_write_duration_seconds_count\{outcome="ok"\} (\d+)$/m.exec(metrics);
+    assert.ok(Number(writes?.[1]) >= 1, 'every batch write is observed in the histogram');
+    assert.match(metrics, /^homeiq_ingestion_batch_write_duration_seconds_bucket\{le="\+Inf",outcome="ok"\} \d+$/m);
+    assert.match(metrics, /^# TYPE homeiq_ingestion_ha_reconnects_total counter$/m);
+    assert.match(metrics, /^homeiq_ingestion_ha_connected 1$/m);
+    assert.match(metrics, /^homeiq_ingestion_ha_connection_state\{state="connected"\} 1$/m);
+    assert.match(metrics, /^process_resident_memory_bytes \d+$/m, 'the process metrics come with it');
   });
 
   test('GET /api/v1/live streams received events as JSON arrays in the export format', async () => {

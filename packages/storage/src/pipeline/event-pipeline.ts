@@ -107,6 +107,7 @@ class DurablePipeline implements EventPipeline {
   private readonly flushWaiters: Array<{ target: number; resolve: () => void }> = [];
   private readonly roomListeners = new Set<() => void>();
   private readonly storedListeners = new Set<(events: readonly StateEvent[]) => void>();
+  private readonly writeListeners = new Set<(seconds: number, ok: boolean) => void>();
   private readonly counters = {
     received: 0,
     stored: 0,
@@ -243,6 +244,17 @@ class DurablePipeline implements EventPipeline {
     return () => this.storedListeners.delete(listener);
   }
 
+  onWrite(listener: (seconds: number, ok: boolean) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  private wrote(started: number, ok: boolean): number {
+    const ms = performance.now() - started;
+    for (const listener of this.writeListeners) listener(ms / 1000, ok);
+    return ms;
+  }
+
   private schedulePump(): void {
     if (this.pumpScheduled || this.state === 'stopped' || this.state === 'new') return;
     this.pumpScheduled = true;
@@ -293,11 +305,12 @@ class DurablePipeline implements EventPipeline {
     write.then(
       (result) => {
         this.inFlight--;
-        this.latency.add(performance.now() - started);
+        this.latency.add(this.wrote(started, true));
         this.succeeded(batch, result);
       },
       (error: unknown) => {
         this.inFlight--;
+        this.wrote(started, false);
         this.failed(batch, error);
       },
     );

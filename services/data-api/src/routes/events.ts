@@ -19,7 +19,7 @@ export const EventsQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
 });
 
-const EventsPage = Type.Object({
+export const EventsPage = Type.Object({
   events: Type.Array(EventJsonSchema),
   next_cursor: Type.Union([Type.String(), Type.Null()], {
     description: 'Pass as `cursor` with the same filters for the next page; null on the last page',

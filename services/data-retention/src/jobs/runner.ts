@@ -57,6 +57,7 @@ const KEEP = 50;
 /** Runs jobs in the background, one of a kind at a time, and keeps their records for GET /api/v1/jobs/{id}. */
 export class JobRunner {
   private readonly jobs = new Map<string, JobRecord>();
+  private readonly finishListeners = new Set<(record: Readonly<JobRecord>) => void>();
   private readonly running = new Map<JobKind, { record: JobRecord; done: Promise<void> }>();
   private readonly lastFinished = new Map<JobKind, JobRecord>();
   private stopping = false;
@@ -112,6 +113,7 @@ export class JobRunner {
       record.duration_ms = finishedMs - startedMs;
       this.running.delete(kind);
       this.lastFinished.set(kind, record);
+      for (const listener of this.finishListeners) listener(record);
       const budget = this.o.budgets[kind];
       const fields = { durationMs: record.duration_ms, trigger, result: record.result };
       if (record.state === 'failed') log.error({ ...fields, err: record.error }, `${kind} job failed`);
@@ -121,6 +123,12 @@ export class JobRunner {
     })();
     this.running.set(kind, { record, done });
     return { job: record, started: true };
+  }
+
+  /** Called when a job has finished, succeeded or failed (metrics). */
+  onFinish(listener: (record: Readonly<JobRecord>) => void): () => void {
+    this.finishListeners.add(listener);
+    return () => this.finishListeners.delete(listener);
   }
 
   get(id: string): JobRecord | undefined {

@@ -39,7 +39,7 @@ function sameKey(given: string, expected: string): boolean {
 /**
  * The dashboard's server without listening: the app (open, like any web page: it shows the sign-in form), the
  * sign-in routes, the API proxy that adds the key for a signed-in browser only, and the dashboard's own
- * /api/v1/process and /api/v1/config (behind the key, as on every service).
+ * /api/v1/process, /api/v1/config and /metrics (behind the key, as on every service).
  */
 export function buildDashboardApp(deps: DashboardDeps): HttpApp {
   const { app } = createServiceApp({
@@ -56,7 +56,8 @@ export function buildDashboardApp(deps: DashboardDeps): HttpApp {
         : { app: { status: 'unhealthy', reason: `not built: ${deps.distDir} has no index.html` } },
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/v1/')) return;
+    // /metrics is keyed as on every service (Prometheus sends the key as a bearer token).
+    if (!request.url.startsWith('/api/v1/') && request.url.split('?')[0] !== '/metrics') return;
     const given = requestApiKey(request.headers, request.query);
     if (given === undefined) return reply.code(401).send({ error: 'unauthorized', message: 'missing API key' });
     if (!sameKey(given, deps.apiKey)) return reply.code(403).send({ error: 'forbidden', message: 'wrong API key' });

@@ -1,6 +1,9 @@
 import type { ServiceName } from '@homeiq/core';
 
-/** Browser path prefix -> the service behind it: /api/<prefix>/<rest> is proxied to <service>/api/<rest>. */
+/**
+ * Browser path prefix -> the service behind it: /api/<prefix>/<rest> is proxied to <service>/api/<rest>, except
+ * /api/<prefix>/docs/... and /api/<prefix>/openapi.json, which go to the service's /docs/... and /openapi.json.
+ */
 export const PROXY_ROUTES: Record<string, ServiceName> = {
   data: 'data-api',
   admin: 'admin-api',
@@ -19,5 +22,7 @@ export function proxyTarget(url: string): { service: ServiceName; path: string }
   const rest = match[2] ?? '/';
   // Reject dot segments so /api/data/../../x cannot climb out of /api on the upstream.
   if (/(^|\/)\.\.?(\/|$)/.test(rest) || rest.includes('%2e') || rest.includes('%2E')) return undefined;
-  return { service, path: `/api${rest}${match[3] ?? ''}` };
+  // A service's API docs live at its root (/docs, /openapi.json), not under /api.
+  const atRoot = /^\/(docs(\/|$)|openapi\.json$)/.test(rest);
+  return { service, path: `${atRoot ? '' : '/api'}${rest}${match[3] ?? ''}` };
 }

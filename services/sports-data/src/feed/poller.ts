@@ -30,6 +30,9 @@ export interface LeagueStatus {
   lastSuccessAt: number | null;
   lastError: string | null;
   consecutiveFailures: number;
+  /** Scoreboard requests since start, and how many of them failed (metrics). */
+  fetches: number;
+  fetchFailures: number;
   nextPollAt: number | null;
   live: boolean;
   skippedEvents: number;
@@ -75,6 +78,8 @@ export class ScoreboardPoller {
           lastSuccessAt: null,
           lastError: null,
           consecutiveFailures: 0,
+          fetches: 0,
+          fetchFailures: 0,
           nextPollAt: null,
           live: false,
           skippedEvents: 0,
@@ -124,6 +129,7 @@ export class ScoreboardPoller {
     const { pollLiveMs, pollIdleMs } = this.options;
     const url = `${this.options.feedUrl}/apis/site/v2/sports/${path}/scoreboard`;
     let snapshots: GameSnapshot[];
+    status.fetches += 1;
     try {
       const { games, skipped } = parseScoreboard(await fetchFeed(url, this.options.timeoutMs, this.abort.signal));
       status.skippedEvents += skipped.length;
@@ -133,6 +139,7 @@ export class ScoreboardPoller {
     } catch (error) {
       if (!(error instanceof FeedError || error instanceof FeedFormatError)) throw error;
       status.consecutiveFailures += 1;
+      status.fetchFailures += 1;
       status.lastError = errorMessage(error);
       if (status.consecutiveFailures === 1)
         this.options.logger.warn({ league: path, error: status.lastError }, 'scoreboard poll failed');

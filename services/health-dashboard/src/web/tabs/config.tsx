@@ -1,4 +1,5 @@
 import { usePoll } from '../api';
+import { ApiDocsLinks } from '../components/api-docs-links';
 import { ConfigTable, type ServiceConfig } from '../components/config-table';
 import { Card, ErrorNote, Loading } from '../components/ui';
 
@@ -15,6 +16,9 @@ export function Config() {
         </Card>
       ))}
       <p className="muted">Read-only: change settings through the environment and restart.</p>
+      <Card title="API docs" wide testId="api-docs-card">
+        <ApiDocsLinks />
+      </Card>
     </div>
   );
 }

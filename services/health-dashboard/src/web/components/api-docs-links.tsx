@@ -1,0 +1,19 @@
+import { PROXY_ROUTES } from '../../server/upstreams';
+
+/** A link per service to its API docs (Swagger UI) and OpenAPI description, through this dashboard's proxy. */
+export function ApiDocsLinks() {
+  return (
+    <ul className="api-docs" data-testid="api-docs">
+      {Object.entries(PROXY_ROUTES).map(([prefix, service]) => (
+        <li key={prefix}>
+          <a href={`/api/${prefix}/docs/`} target="_blank" rel="noreferrer">
+            {service}
+          </a>{' '}
+          <a className="muted" href={`/api/${prefix}/openapi.json`} target="_blank" rel="noreferrer">
+            openapi.json
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
