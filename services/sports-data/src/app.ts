@@ -8,6 +8,7 @@ import { teamMatches } from './feed/tracker';
 import { registerGameRoutes } from './routes/games';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { openWebhookDb } from './webhooks/db';
+import { EgressPolicy, type Resolver } from './webhooks/egress';
 import { DeliveryEngine } from './webhooks/engine';
 import { LiveBridge } from './webhooks/live-bridge';
 import { WebhookStore } from './webhooks/store';
@@ -27,6 +28,8 @@ export interface SportsAppDeps {
   colocated?: () => string[];
   clock?: () => number;
   random?: () => number;
+  /** DNS for webhook receivers (tests inject one); default the system resolver. */
+  resolve?: Resolver;
   /** false: no timers, the test drives engine.pump() with its own clock. */
   autoPump?: boolean;
 }
@@ -74,8 +77,14 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
   const db = openWebhookDb(deps.webhooksDbPath);
   const webhooks = new WebhookStore(db);
   const games = new GameStore(db);
+  const egress = new EgressPolicy({
+    allowPrivate: config.webhookAllowPrivate,
+    allowedHosts: config.webhookAllowedHosts,
+    resolve: deps.resolve,
+  });
   const engine = new DeliveryEngine({
     store: webhooks,
+    egress,
     logger: deps.logger.child({ module: 'webhooks' }),
     policy: { baseMs: config.webhookRetryBase, maxDelayMs: config.webhookRetryMax, maxAgeMs: config.webhookMaxAge },
     timeoutMs: config.webhookTimeout,
@@ -124,7 +133,13 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
     }),
   });
   registerGameRoutes(app, { games, poller, teams: teamNames, recentMs: config.recent, clock });
-  registerWebhookRoutes(app, { store: webhooks, engine, clock });
+  registerWebhookRoutes(app, {
+    store: webhooks,
+    engine,
+    egress,
+    maxSubscriptions: config.webhookMaxSubscriptions,
+    clock,
+  });
 
   let stopped = false;
   return {

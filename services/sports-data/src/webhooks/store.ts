@@ -84,6 +84,7 @@ function prepareStatements(db: WebhookDb) {
        VALUES (@id, @url, @kind, @events, @teams, @entity_filter, @secret, @description, @now, @now)`,
     ),
     getSub: db.prepare('SELECT * FROM subscriptions WHERE id = ?'),
+    countSubs: db.prepare('SELECT COUNT(*) FROM subscriptions').pluck(),
     listSubs: db.prepare('SELECT * FROM subscriptions ORDER BY created_at, id'),
     enabledSubs: db.prepare('SELECT * FROM subscriptions WHERE enabled = 1 ORDER BY created_at, id'),
     deleteSub: db.prepare('DELETE FROM subscriptions WHERE id = ?'),
@@ -175,6 +176,10 @@ export class WebhookStore {
   getSubscription(id: string): Subscription | undefined {
     const row = this.s.getSub.get(id) as SubscriptionRow | undefined;
     return row ? toSubscription(row) : undefined;
+  }
+
+  countSubscriptions(): number {
+    return this.s.countSubs.get() as number;
   }
 
   listSubscriptions(onlyEnabled = false): Subscription[] {
