@@ -45,7 +45,9 @@ export function configMarkdown(): string {
     out.push(`**${title}**`, '', '| variable | default | meaning |', '|---|---|---|');
     for (const field of rows) {
       seen.add(field.env);
-      const secret = field.secret ? ' (secret: never logged or shown)' : '';
+      const secret = field.secret
+        ? ` (secret: never logged or shown; or read from the file named by \`${field.env}_FILE\`)`
+        : '';
       out.push(`| \`${field.env}\` | ${defaultOf(field).replace(/\|/g, '\\|')} | ${field.description}${secret} |`);
     }
     out.push('');

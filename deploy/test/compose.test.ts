@@ -44,7 +44,7 @@ const SEED_LIMITS: Record<string, { memory: string; cpus: string }> = {
 
 const composeEnv = {
   INFLUXDB_TOKEN: 'token',
-  API_KEY: 'key',
+  API_KEY: 'compose-test-key-0123456789',
   HA_URL: 'http://ha.local:8123',
   HA_TOKEN: 'ha-token',
   INFLUXDB_ADMIN_PASSWORD: 'password',

@@ -9,7 +9,7 @@ import { buildSportsApp } from '../src/app';
 import { loadSportsConfig } from '../src/config';
 import { type Resolver, systemResolver } from '../src/webhooks/egress';
 
-export const API_KEY = 'test-api-key-sports';
+export const API_KEY = 'test-api-key-sports-0123456789';
 export const AUTH = { authorization: `Bearer ${API_KEY}` };
 export const SECRET = 'whsec-test-0123456789abcdef';
 

@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core';
 import { toEventJson } from '../event-json';
 import type { StateEvent } from '../types';
 
@@ -16,13 +17,13 @@ export class DeadLetter {
   append(items: Array<{ event: StateEvent; reason: string }>, now: number): number {
     if (items.length === 0) return 0;
     if (!this.ready) {
-      mkdirSync(dirname(this.path), { recursive: true });
+      makePrivateDir(dirname(this.path));
       this.ready = true;
     }
     const at = new Date(now).toISOString();
     let text = '';
     for (const { event, reason } of items) text += `${JSON.stringify({ at, reason, event: toEventJson(event) })}\n`;
-    appendFileSync(this.path, text);
+    appendFileSync(this.path, text, { mode: PRIVATE_FILE_MODE });
     return items.length;
   }
 }

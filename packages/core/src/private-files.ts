@@ -1,0 +1,35 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+
+/**
+ * Everything HomeIQ writes (databases, spool, backups, the API key, webhook secrets) is for its own user
+ * only. The CLI sets umask 077 for the whole process; these helpers make the same promise explicitly where
+ * files are created, for code run outside the CLI (tests, embedders) and for folders that already existed.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** The umask `homeiq` runs with: group and others get nothing. */
+export const PRIVATE_UMASK = 0o077;
+
+/** mkdir -p with mode 0700 for every folder it creates. */
+export function makePrivateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/** chmod 0700 an existing folder HomeIQ owns (the data dir); a folder owned by someone else is left alone. */
+export function restrictDir(path: string): void {
+  try {
+    chmodSync(path, PRIVATE_DIR_MODE);
+  } catch (error) {
+    if (!['EPERM', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
+}
+
+/** chmod 0600 a file just created by a library that chose its own mode (SQLite, its online backup). */
+export function restrictFile(path: string): void {
+  try {
+    chmodSync(path, PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
