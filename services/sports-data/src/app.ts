@@ -11,6 +11,7 @@ import { openWebhookDb } from './webhooks/db';
 import { EgressPolicy, type Resolver } from './webhooks/egress';
 import { DeliveryEngine } from './webhooks/engine';
 import { LiveBridge } from './webhooks/live-bridge';
+import { SecretBox } from './webhooks/secret-box';
 import { WebhookStore } from './webhooks/store';
 import type { SportsEventName } from './webhooks/types';
 
@@ -21,6 +22,8 @@ export interface SportsAppDeps {
   store: () => Promise<TimeSeriesStore>;
   /** webhooks.db */
   webhooksDbPath: string;
+  /** Key sealing the webhook secrets in webhooks.db (loadSecretKey). */
+  secretKey: Buffer;
   /** Home Assistant state changes for entity-filter webhooks; none means such webhooks only queue nothing. */
   liveFeed?: LiveFeed;
   /** State of a remote live feed (split deployment); undefined when in-process. */
@@ -75,7 +78,15 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
   const { config } = deps;
   const clock = deps.clock ?? Date.now;
   const db = openWebhookDb(deps.webhooksDbPath);
-  const webhooks = new WebhookStore(db);
+  const webhooks = new WebhookStore(db, new SecretBox(deps.secretKey));
+  const sealing = webhooks.sealSecrets(clock());
+  if (sealing.sealed > 0) deps.logger.info({ sealed: sealing.sealed }, 'webhook secrets encrypted at rest');
+  if (sealing.unreadable.length > 0) {
+    deps.logger.warn(
+      { subscriptions: sealing.unreadable },
+      'webhook secrets do not open with this key: subscriptions disabled',
+    );
+  }
   const games = new GameStore(db);
   const egress = new EgressPolicy({
     allowPrivate: config.webhookAllowPrivate,

@@ -1,6 +1,7 @@
-import { bool, ConfigError, type ConfigOf, duration, int, list, loadConfig, url } from '@homeiq/core';
+import { bool, ConfigError, type ConfigOf, duration, int, list, loadConfig, secret, url } from '@homeiq/core';
 import { parseTeam, type TeamRef } from './feed/leagues';
 import { EgressPolicy } from './webhooks/egress';
+import { parseSecretKey } from './webhooks/secret-box';
 
 export const sportsSchema = {
   teams: list('SPORTS_TEAMS', 'Teams to follow, league:TEAM pairs separated by commas (e.g. nfl:SEA,nba:LAL)'),
@@ -48,6 +49,10 @@ export const sportsSchema = {
     min: 1,
     max: 10_000,
   }),
+  webhookSecretKey: secret(
+    'WEBHOOK_SECRET_KEY',
+    'Key that encrypts webhook secrets in webhooks.db (64 hex characters or 32 bytes base64); default: a key file generated beside it, webhook-secret.key',
+  ),
   webhookLogRetention: duration(
     'WEBHOOK_LOG_RETENTION',
     'How long finished deliveries stay in the log',
@@ -82,6 +87,11 @@ export function loadSportsConfig(env: Record<string, string | undefined>): Sport
   if (badHosts.length > 0) {
     problems.push(
       `WEBHOOK_ALLOWED_HOSTS entries must be IPs, CIDRs or host names, got ${badHosts.map((h) => `"${h}"`).join(', ')}`,
+    );
+  }
+  if (raw?.webhookSecretKey !== undefined && !parseSecretKey(raw.webhookSecretKey)) {
+    problems.push(
+      'WEBHOOK_SECRET_KEY must be 32 bytes: 64 hex characters or 44 characters of base64 (openssl rand -base64 32)',
     );
   }
   if (problems.length > 0 || !raw) throw new ConfigError(problems);

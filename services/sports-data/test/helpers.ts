@@ -8,6 +8,7 @@ import { SqliteTimeSeriesStore } from '@homeiq/storage/sqlite/sqlite-store';
 import { buildSportsApp } from '../src/app';
 import { loadSportsConfig } from '../src/config';
 import { type Resolver, systemResolver } from '../src/webhooks/egress';
+import { loadSecretKey } from '../src/webhooks/secret-box';
 
 export const API_KEY = 'test-api-key-sports-0123456789';
 export const AUTH = { authorization: `Bearer ${API_KEY}` };
@@ -134,6 +135,7 @@ export async function sportsFixture(options: FixtureOptions = {}) {
     apiKey: API_KEY,
     store: async () => store,
     webhooksDbPath: `${dir}/webhooks.db`,
+    secretKey: loadSecretKey(dir, config.webhookSecretKey),
     liveFeed: options.liveFeed,
     clock: options.clock,
     resolve: options.resolve ?? testResolver,
