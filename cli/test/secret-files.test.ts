@@ -45,3 +45,25 @@ test('a secret left at any placeholder .env.example shows is refused', () => {
     if (field) assert.throws(() => loadConfig({ field }, { [name as string]: value }), /placeholder/, name);
   }
 });
+
+test('no URL variable of any schema takes user:password@, and the error never repeats the password', () => {
+  const urlFields = CONFIG_GROUPS.flatMap(([, schema]) => Object.values(schema)).filter((f) => {
+    try {
+      f.parse('http://probe.test');
+      return /\burl\b|URL/.test(f.env) && f.parse('http://probe.test/') === 'http://probe.test';
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(urlFields.some((f) => f.env === 'INFLUXDB_URL') && urlFields.some((f) => f.env === 'HA_URL'));
+  for (const field of urlFields) {
+    assert.throws(
+      () => loadConfig({ field }, { [field.env]: 'http://someone:s3cret-pw@host.test:8086' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message.includes(`${field.env} must not contain a user name or password`) &&
+        !e.message.includes('s3cret-pw'),
+      field.env,
+    );
+  }
+});

@@ -17,6 +17,8 @@ const REDACTED_KEYS = [
   'INFLUXDB_TOKEN',
   'INFLUXDB_PASSWORD',
   'WEATHER_API_KEY',
+  'WEBHOOK_SECRET_KEY',
+  'secretKey',
 ];
 
 export interface LoggerOptions {
