@@ -1,4 +1,4 @@
-import { createLogger, type Logger, type Service, type ServiceName } from '@homeiq/core';
+import { createLogger, type Logger, PRIVATE_UMASK, type Service, type ServiceName } from '@homeiq/core';
 import { Runtime } from '@homeiq/storage';
 import type { ServiceFactory } from './services';
 
@@ -17,6 +17,8 @@ export interface RunOptions {
  * instead of killing the rest; on SIGTERM/SIGINT stops them in reverse order, flushes and returns.
  */
 export async function runServices(options: RunOptions): Promise<number> {
+  // Also here, not only in cli/main.ts: each Docker image's entry calls runServices directly.
+  process.umask(PRIVATE_UMASK);
   const env = options.env;
   const probe = new Runtime(env, createLogger({ level: 'silent' }));
   const logger = createLogger({ level: probe.common.logLevel, format: probe.common.logFormat, name: 'homeiq' });
