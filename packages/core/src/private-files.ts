@@ -16,12 +16,16 @@ export function makePrivateDir(path: string): void {
   mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 
-/** chmod 0700 an existing folder HomeIQ owns (the data dir); a folder owned by someone else is left alone. */
+// Best effort on folders HomeIQ may not own: another user's (EPERM, EACCES), a read-only mount (admin-api's view
+// of the data volume: EROFS), or one not made yet (ENOENT, created 0700 where first needed).
+const NOT_OURS_TO_CHANGE = ['EPERM', 'EACCES', 'EROFS', 'ENOENT'];
+
+/** chmod 0700 an existing folder HomeIQ owns (the data dir); one it cannot change is left alone. */
 export function restrictDir(path: string): void {
   try {
     chmodSync(path, PRIVATE_DIR_MODE);
   } catch (error) {
-    if (!['EPERM', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (!NOT_OURS_TO_CHANGE.includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   }
 }
 
@@ -30,6 +34,6 @@ export function restrictFile(path: string): void {
   try {
     chmodSync(path, PRIVATE_FILE_MODE);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!NOT_OURS_TO_CHANGE.includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   }
 }
