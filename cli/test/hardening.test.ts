@@ -69,11 +69,20 @@ describe('homeiq refuses to start', () => {
     assert.ok(!r.out.includes('hunter2'), 'the password is not echoed');
   });
 
-  test('reporting every problem at once', () => {
-    const r = refuse({ API_KEY: 'short', INFLUXDB_URL: 'http://u:p@h:8086', LOG_LEVEL: 'loud', BATCH_SIZE: 'many' });
-    assert.equal(r.code, 78, r.out);
-    for (const name of ['API_KEY', 'INFLUXDB_URL', 'LOG_LEVEL', 'BATCH_SIZE'])
-      assert.match(r.out, new RegExp(`- ${name} `));
+  test("reporting every problem at once, the services' own with the shared ones", () => {
+    const bad = {
+      API_KEY: 'short',
+      INFLUXDB_URL: 'http://u:p@h:8086',
+      LOG_LEVEL: 'loud',
+      BATCH_SIZE: 'many',
+      WEBHOOK_ALLOWED_HOSTS: 'not a host',
+      WEBHOOK_MAX_SUBSCRIPTIONS: '0',
+    };
+    for (const only of [['sports-data'], []]) {
+      const r = homeiq({ ...baseEnv(dir.path), ...bad }, 'start', ...only);
+      assert.equal(r.code, 78, r.out);
+      for (const name of Object.keys(bad)) assert.match(r.out, new RegExp(`- ${name} `), `${name} (start ${only})`);
+    }
   });
 
   test('with API_KEY and API_KEY_FILE both set', () => {

@@ -83,7 +83,8 @@ export function loadSportsConfig(env: Record<string, string | undefined>): Sport
     if (typeof parsed === 'string') problems.push(`SPORTS_TEAMS ${parsed}`);
     else if (!teams.some((t) => t.path === parsed.path && t.team === parsed.team)) teams.push(parsed);
   }
-  const badHosts = EgressPolicy.invalidEntries(raw?.webhookAllowedHosts ?? []);
+  // From the env itself, so these are reported even when another variable failed the schema.
+  const badHosts = EgressPolicy.invalidEntries(sportsSchema.webhookAllowedHosts.parse(env.WEBHOOK_ALLOWED_HOSTS));
   if (badHosts.length > 0) {
     problems.push(
       `WEBHOOK_ALLOWED_HOSTS entries must be IPs, CIDRs or host names, got ${badHosts.map((h) => `"${h}"`).join(', ')}`,
