@@ -9,6 +9,8 @@ const REDACTED_KEYS = [
   'accessToken',
   'password',
   'secret',
+  'secretKey',
+  'WEBHOOK_SECRET_KEY',
   'apiKey',
   'api_key',
   'authorization',
@@ -17,8 +19,6 @@ const REDACTED_KEYS = [
   'INFLUXDB_TOKEN',
   'INFLUXDB_PASSWORD',
   'WEATHER_API_KEY',
-  'WEBHOOK_SECRET_KEY',
-  'secretKey',
 ];
 
 export interface LoggerOptions {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 
 /**
  * Everything HomeIQ writes (databases, spool, backups, the API key, webhook secrets) is for its own user
@@ -36,4 +36,10 @@ export function restrictFile(path: string): void {
   } catch (error) {
     if (!NOT_OURS_TO_CHANGE.includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   }
+}
+
+/** Creates the file 0600 when missing (kept as it is when present), then makes sure of the mode. */
+export function createPrivateFile(path: string): void {
+  closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+  restrictFile(path);
 }

@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core';
+import { createPrivateFile } from '@homeiq/core';
 import { toEventJson } from '../event-json';
 import type { StateEvent } from '../types';
 
@@ -17,13 +17,14 @@ export class DeadLetter {
   append(items: Array<{ event: StateEvent; reason: string }>, now: number): number {
     if (items.length === 0) return 0;
     if (!this.ready) {
-      makePrivateDir(dirname(this.path));
+      mkdirSync(dirname(this.path), { recursive: true });
+      createPrivateFile(this.path); // it holds raw states: 0600 before the first line
       this.ready = true;
     }
     const at = new Date(now).toISOString();
     let text = '';
     for (const { event, reason } of items) text += `${JSON.stringify({ at, reason, event: toEventJson(event) })}\n`;
-    appendFileSync(this.path, text, { mode: PRIVATE_FILE_MODE });
+    appendFileSync(this.path, text);
     return items.length;
   }
 }
