@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, PRIVATE_UMASK } from '@homeiq/core';
+import { ConfigError } from '@homeiq/core';
+import { PRIVATE_UMASK } from '@homeiq/core/private-files';
 
 /** Each file in cli/commands/ is a command: it exports `summary` and `run(args)`. */
 export interface CommandModule {

@@ -1,4 +1,5 @@
-import { ConfigError, createLogger, type Logger, PRIVATE_UMASK, type Service, type ServiceName } from '@homeiq/core';
+import { ConfigError, createLogger, type Logger, type Service, type ServiceName } from '@homeiq/core';
+import { PRIVATE_UMASK } from '@homeiq/core/private-files';
 import { Runtime } from '@homeiq/storage';
 import type { ServiceFactory } from './services';
 

@@ -52,20 +52,23 @@ export function requestApiKey(headers: Record<string, unknown>, query?: unknown)
   return typeof q?.api_key === 'string' ? q.api_key : undefined;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A live stream: also takes the key as `?api_key=` (browsers' WebSocket and EventSource send no headers). */
+    apiKeyInQuery?: boolean;
+  }
+}
+
 /**
- * 401 without a key, 403 with a wrong one; paths in `open` (default /health) need none; paths in `streams`
- * also take the key as `?api_key=`.
+ * 401 without a key, 403 with a wrong one; paths in `open` (default /health) need none; routes declared with
+ * `config: { apiKeyInQuery: true }` (the live streams) also take the key as `?api_key=`.
  */
-export function requireApiKey(
-  app: HttpApp,
-  apiKey: string,
-  open: string[] = ['/health'],
-  streams: string[] = [],
-): void {
+export function requireApiKey(app: HttpApp, apiKey: string, open: string[] = ['/health']): void {
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (open.some((p) => path === p || (p.endsWith('*') && path.startsWith(p.slice(0, -1))))) return;
-    const given = requestApiKey(request.headers, streams.includes(path) ? request.query : undefined);
+    const stream = request.routeOptions.config?.apiKeyInQuery === true;
+    const given = requestApiKey(request.headers, stream ? request.query : undefined);
     if (given === undefined) {
       const inQuery = typeof (request.query as Record<string, unknown> | undefined)?.api_key === 'string';
       const message = inQuery

@@ -7,7 +7,6 @@ export * from './fetch-json';
 export * from './health';
 export * from './http';
 export * from './logger';
-export * from './private-files';
 export * from './process-metrics';
 export * from './service';
 export * from './service-app';

@@ -16,8 +16,6 @@ export interface ServiceAppOptions {
   colocated?: () => string[];
   /** Extra paths that need no API key. */
   openPaths?: string[];
-  /** Live-stream paths, which also take the key as ?api_key= (browsers' WebSocket/EventSource send no headers). */
-  streamPaths?: string[];
   bodyLimit?: number;
   /** The schemas and values this service runs with: served masked at GET /api/v1/config (behind the key). */
   config?: () => ConfigPart[];
@@ -31,7 +29,7 @@ export interface ServiceAppOptions {
 export function createServiceApp(options: ServiceAppOptions): { app: HttpApp; startedAt: number } {
   const startedAt = Date.now();
   const app = createHttpApp({ logger: options.logger, bodyLimit: options.bodyLimit });
-  requireApiKey(app, options.apiKey, ['/health', ...(options.openPaths ?? [])], options.streamPaths);
+  requireApiKey(app, options.apiKey, ['/health', ...(options.openPaths ?? [])]);
   registerHealthRoute(app, async () => buildHealthReport(options.name, startedAt, await options.checks()));
   app.get('/api/v1/process', async () => sampleProcessMetrics(options.colocated?.() ?? [options.name]));
   if (options.config) registerConfigRoute(app, options.name, options.config);

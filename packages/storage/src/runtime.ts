@@ -6,9 +6,9 @@ import {
   type Logger,
   loadConfig,
   resolveApiKey,
-  restrictDir,
   type Schema,
 } from '@homeiq/core';
+import { restrictDir } from '@homeiq/core/private-files';
 import { DATA_FILES, storageSchema } from './config';
 import { InfluxStore } from './influx/influx-store';
 import { InProcessLiveFeed } from './live-feed';

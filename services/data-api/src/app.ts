@@ -57,7 +57,6 @@ export function buildApp(deps: DataApiDeps): DataApiApp {
     logger: deps.logger,
     apiKey: deps.apiKey,
     openPaths: OPEN_PATHS,
-    streamPaths: ['/api/v1/events/stream'],
     colocated: deps.colocated,
     config: deps.configView,
     checks: async () => ({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 
 /** Writes through a temp file and a rename, so a crash leaves the old file or the new one, never half of one. */
 export function writeFileAtomic(file: string, content: string): void {

@@ -1,7 +1,7 @@
 // The registry mirror on metadata.db (SQLite, WAL, the seed's pragmas). Synchronous: every call is one short
 // statement or transaction. One writer (websocket-ingestion); readers in other processes see committed state.
 import { dirname } from 'node:path';
-import { makePrivateDir, restrictFile } from '@homeiq/core';
+import { makePrivateDir, restrictFile } from '@homeiq/core/private-files';
 import Database from 'better-sqlite3';
 import { domainOf } from '../event-json';
 import type { AreaRecord, DeviceRecord, EntityFilter, EntityRecord, MetadataStore } from '../metadata-types';

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createPrivateFile } from '@homeiq/core';
+import { createPrivateFile } from '@homeiq/core/private-files';
 import { toEventJson } from '../event-json';
 import type { StateEvent } from '../types';
 

@@ -14,7 +14,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { type Logger, makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core';
+import type { Logger } from '@homeiq/core';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 import { RecordCursor } from './record-cursor';
 import { HEADER_BYTES, offOf, pos, segOf, writeHeader } from './record-format';
 

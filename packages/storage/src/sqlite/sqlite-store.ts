@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { makePrivateDir, restrictFile } from '@homeiq/core';
+import { makePrivateDir, restrictFile } from '@homeiq/core/private-files';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors';
 import type {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Logger, makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '@homeiq/core';
+import type { Logger } from '@homeiq/core';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 import { isoFromMicros, type TimeSeriesStore } from '@homeiq/storage';
 import type { Clock } from '../clock';
 import { sha256File } from '../files';

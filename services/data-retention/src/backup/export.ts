@@ -3,7 +3,7 @@ import { createWriteStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { PRIVATE_FILE_MODE } from '@homeiq/core';
+import { PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 import {
   type EventFilter,
   isoFromMicros,

@@ -1,5 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
-import { PRIVATE_FILE_MODE, restrictFile } from '@homeiq/core';
+import { PRIVATE_FILE_MODE, restrictFile } from '@homeiq/core/private-files';
 import Database from 'better-sqlite3';
 
 /**

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { makePrivateDir, restrictFile } from '@homeiq/core';
+import { makePrivateDir, restrictFile } from '@homeiq/core/private-files';
 import { SQLITE_PRAGMAS } from '@homeiq/storage';
 import Database from 'better-sqlite3';
 

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 
 const PREFIX = 'aes256gcm:';
 const IV_BYTES = 12;
