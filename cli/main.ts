@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@homeiq/core';
+import { PRIVATE_UMASK } from '@homeiq/core/private-files';
 
 /** Each file in cli/commands/ is a command: it exports `summary` and `run(args)`. */
 export interface CommandModule {
@@ -32,6 +33,8 @@ async function help(): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Every file HomeIQ creates (databases, spool, backups, keys) is for its own user only.
+  process.umask(PRIVATE_UMASK);
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     await help();

@@ -1,4 +1,5 @@
-import { createLogger, type Logger, type Service, type ServiceName } from '@homeiq/core';
+import { ConfigError, createLogger, type Logger, type Service, type ServiceName } from '@homeiq/core';
+import { PRIVATE_UMASK } from '@homeiq/core/private-files';
 import { Runtime } from '@homeiq/storage';
 import type { ServiceFactory } from './services';
 
@@ -8,6 +9,8 @@ export interface RunOptions {
   services: Array<{ name: ServiceName; create: ServiceFactory }>;
   /** When only one service runs, its failure to start ends the process. */
   strict: boolean;
+  /** The services' own config checks: when the shared config is wrong, their problems are reported with it. */
+  configChecks?: Array<(env: Record<string, string | undefined>) => unknown>;
   /** Runs before the services start (e.g. the simulated home); may add to env. */
   prepare?: (env: Record<string, string | undefined>, logger: Logger) => Promise<(() => Promise<void>) | undefined>;
 }
@@ -17,8 +20,10 @@ export interface RunOptions {
  * instead of killing the rest; on SIGTERM/SIGINT stops them in reverse order, flushes and returns.
  */
 export async function runServices(options: RunOptions): Promise<number> {
+  // Also here, not only in cli/main.ts: each Docker image's entry calls runServices directly.
+  process.umask(PRIVATE_UMASK);
   const env = options.env;
-  const probe = new Runtime(env, createLogger({ level: 'silent' }));
+  const probe = openProbe(env, options.configChecks ?? []);
   const logger = createLogger({ level: probe.common.logLevel, format: probe.common.logFormat, name: 'homeiq' });
   const cleanup = await options.prepare?.(env, logger);
 
@@ -62,6 +67,25 @@ export async function runServices(options: RunOptions): Promise<number> {
   });
   logger.info('stopped');
   return 0;
+}
+
+/** The shared config, or one ConfigError with every problem of it and of the services' own configs. */
+function openProbe(env: Record<string, string | undefined>, checks: NonNullable<RunOptions['configChecks']>): Runtime {
+  try {
+    return new Runtime(env, createLogger({ level: 'silent' }));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const problems = [...error.problems];
+    for (const check of checks) {
+      try {
+        check(env);
+      } catch (more) {
+        if (!(more instanceof ConfigError)) throw more;
+        for (const p of more.problems) if (!problems.includes(p)) problems.push(p);
+      }
+    }
+    throw new ConfigError(problems);
+  }
 }
 
 async function shutdown(started: Service[], runtime: Runtime, cleanup?: () => Promise<void>): Promise<void> {

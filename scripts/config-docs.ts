@@ -45,7 +45,9 @@ export function configMarkdown(): string {
     out.push(`**${title}**`, '', '| variable | default | meaning |', '|---|---|---|');
     for (const field of rows) {
       seen.add(field.env);
-      const secret = field.secret ? ' (secret: never logged or shown)' : '';
+      const secret = field.secret
+        ? ` (secret: never logged or shown; or read from the file named by \`${field.env}_FILE\`)`
+        : '';
       out.push(`| \`${field.env}\` | ${defaultOf(field).replace(/\|/g, '\\|')} | ${field.description}${secret} |`);
     }
     out.push('');
@@ -62,6 +64,27 @@ const EXTRA_VARS: Array<[string, string, string]> = [
   ],
   ['INFLUXDB_ADMIN_USER', 'homeiq', 'docker-compose.yml only: the InfluxDB 2.7 admin user created at first start'],
   ['INFLUXDB_ADMIN_PASSWORD', 'required', "docker-compose.yml only: that user's password"],
+  [
+    'INFLUXDB_ADMIN_TOKEN',
+    'required',
+    'docker-compose.yml only: the InfluxDB operator token; reaches the influxdb container alone',
+  ],
+  // The three service tokens are appended to .env by deploy/influxdb-tokens.sh after influxdb's first start.
+  [
+    'INFLUXDB_WRITER_TOKEN',
+    'unset',
+    'docker-compose.yml only, from deploy/influxdb-tokens.sh: INFLUXDB_TOKEN of websocket-ingestion, weather-api, sports-data (read+write on the bucket)',
+  ],
+  [
+    'INFLUXDB_READER_TOKEN',
+    'unset',
+    'docker-compose.yml only, from deploy/influxdb-tokens.sh: INFLUXDB_TOKEN of data-api and admin-api (read)',
+  ],
+  [
+    'INFLUXDB_RETENTION_TOKEN',
+    'unset',
+    'docker-compose.yml only, from deploy/influxdb-tokens.sh: INFLUXDB_TOKEN of data-retention (read+write on the bucket: deletes, retention rule)',
+  ],
 ];
 
 /** Docker Compose needs these in .env (the compose file refuses to start without them). */
@@ -69,10 +92,10 @@ const COMPOSE_REQUIRED: Record<string, string> = {
   HA_URL: 'http://homeassistant.local:8123',
   HA_TOKEN: 'paste-a-long-lived-access-token',
   API_KEY: 'change-me-to-a-long-random-string',
-  INFLUXDB_TOKEN: 'change-me-to-a-long-random-token',
   INFLUXDB_ORG: 'homeiq',
   INFLUXDB_BUCKET: 'home_assistant_events',
   INFLUXDB_ADMIN_PASSWORD: 'change-me',
+  INFLUXDB_ADMIN_TOKEN: 'change-me-to-a-long-random-token',
 };
 
 export function envExample(): string {

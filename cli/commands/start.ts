@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isServiceName, type Logger } from '@homeiq/core';
-import { loadServiceFactory, START_ORDER, serviceExists } from '../services';
+import { loadConfigCheck, loadServiceFactory, START_ORDER, serviceExists } from '../services';
 import { runServices } from '../supervisor';
 
 export const summary = 'Run every service in one process, or one service: homeiq start [service]';
@@ -22,6 +22,7 @@ export async function run(args: string[]): Promise<number> {
   return runServices({
     env: { ...process.env },
     services,
+    configChecks: await Promise.all(names.map(loadConfigCheck)),
     strict: only !== undefined,
     prepare: async (env, logger) => {
       const stopHome = await startSimulationIfNeeded(env, logger, names);

@@ -22,6 +22,8 @@ type ComposeService = {
   read_only?: boolean;
   tmpfs?: string[];
   security_opt?: string[];
+  cap_drop?: string[];
+  cap_add?: string[];
   user?: string;
   restart?: string;
   logging?: { driver: string; options: Record<string, string> };
@@ -42,9 +44,13 @@ const SEED_LIMITS: Record<string, { memory: string; cpus: string }> = {
   influxdb: { memory: '256M', cpus: '0.5' },
 };
 
+// Distinct values, so the resolved files show which secret reaches which container.
 const composeEnv = {
-  INFLUXDB_TOKEN: 'token',
-  API_KEY: 'key',
+  INFLUXDB_ADMIN_TOKEN: 'operator-token-value',
+  INFLUXDB_WRITER_TOKEN: 'writer-token-value',
+  INFLUXDB_READER_TOKEN: 'reader-token-value',
+  INFLUXDB_RETENTION_TOKEN: 'retention-token-value',
+  API_KEY: 'compose-test-key-0123456789',
   HA_URL: 'http://ha.local:8123',
   HA_TOKEN: 'ha-token',
   INFLUXDB_ADMIN_PASSWORD: 'password',
@@ -63,6 +69,76 @@ describe('docker compose files', () => {
       assert.equal(out.trim(), '');
     });
   }
+
+  /** `docker-compose config` of docker-compose.yml plus overlays: the files as compose resolves them. */
+  const resolved = (...overlay: string[]) => {
+    const files = ['docker-compose.yml', ...overlay].flatMap((f) => ['-f', f]);
+    const out = execFileSync(dc.path ?? 'docker-compose', [...files, 'config'], {
+      cwd: root,
+      env: { ...process.env, ...composeEnv },
+      encoding: 'utf8',
+    });
+    return (parse(out) as { services: Record<string, ComposeService> }).services;
+  };
+
+  test('each service gets its own least-privilege InfluxDB token; the operator token reaches influxdb alone', {
+    skip: dc.skip,
+  }, () => {
+    const services = resolved();
+    const expected: Record<string, string | undefined> = {
+      'websocket-ingestion': composeEnv.INFLUXDB_WRITER_TOKEN,
+      'weather-api': composeEnv.INFLUXDB_WRITER_TOKEN,
+      'sports-data': composeEnv.INFLUXDB_WRITER_TOKEN,
+      'data-api': composeEnv.INFLUXDB_READER_TOKEN,
+      'admin-api': composeEnv.INFLUXDB_READER_TOKEN,
+      'data-retention': composeEnv.INFLUXDB_RETENTION_TOKEN,
+      'health-dashboard': undefined,
+    };
+    for (const [name, token] of Object.entries(expected)) {
+      const env = services[name]?.environment ?? {};
+      assert.equal(env.INFLUXDB_TOKEN, token, `${name} INFLUXDB_TOKEN`);
+      assert.ok(!Object.values(env).includes(composeEnv.INFLUXDB_ADMIN_TOKEN), `${name} never sees the operator token`);
+    }
+    assert.equal(services.influxdb?.environment?.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN, composeEnv.INFLUXDB_ADMIN_TOKEN);
+  });
+
+  for (const overlay of [[], ['docker-compose.prod.yml']]) {
+    test(`only the dashboard publishes a port (docker-compose.yml ${overlay.join(' ')})`, { skip: dc.skip }, () => {
+      const services = resolved(...overlay);
+      const published = Object.entries(services)
+        .filter(([, svc]) => (svc.ports ?? []).length > 0)
+        .map(([name]) => name);
+      assert.deepEqual(published, ['health-dashboard']);
+    });
+  }
+
+  test('the dev overlay publishes the services on loopback only, and the dashboard once', { skip: dc.skip }, () => {
+    const services = resolved('docker-compose.dev.yml');
+    assert.equal(services['health-dashboard']?.ports?.length, 1, 'one mapping of the dashboard port');
+    for (const [name, svc] of Object.entries(services)) {
+      if (name === 'health-dashboard') continue;
+      for (const port of svc.ports ?? []) {
+        const ip = typeof port === 'string' ? port.split(':')[0] : (port as { host_ip?: string }).host_ip;
+        assert.equal(ip, '127.0.0.1', `${name} ${JSON.stringify(port)}`);
+      }
+    }
+  });
+
+  test('every container drops all capabilities and adds none back; influxdb runs unprivileged on a read-only root', () => {
+    for (const [name, svc] of Object.entries(compose.services)) {
+      assert.deepEqual(svc.cap_drop, ['ALL'], `${name} cap_drop`);
+      assert.equal(svc.cap_add, undefined, `${name} cap_add`);
+    }
+    const influx = compose.services.influxdb;
+    assert.match(influx?.user ?? '', /^[1-9]\d*:[1-9]\d*$/, 'influxdb runs as a non-root user');
+    assert.equal(influx?.read_only, true);
+    assert.ok(influx?.tmpfs?.some((t) => t.startsWith('/tmp')));
+    assert.deepEqual(
+      (influx?.volumes ?? []).map((v) => v.split(':')[1]).sort(),
+      ['/etc/influxdb2', '/var/lib/influxdb2'],
+      'influxd writes only to its volumes',
+    );
+  });
 
   test('every service is there, plus InfluxDB 2.7 initialised through its env', () => {
     assert.deepEqual(Object.keys(compose.services).sort(), [...SERVICE_NAMES, 'influxdb'].sort());

@@ -41,7 +41,7 @@ const data = tempDir('homeiq-memory-');
 const env: Record<string, string | undefined> = {
   ...process.env,
   HOMEIQ_DATA_DIR: data.path,
-  API_KEY: 'memory-test-key',
+  API_KEY: 'memory-test-key-0123456789abcdef',
   HOMEIQ_HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   LOG_FORMAT: 'json',

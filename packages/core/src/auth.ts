@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpApp } from './http';
+import { makePrivateDir } from './private-files';
 
 const KEY_FILE = 'api-key';
 
@@ -16,7 +17,7 @@ export function resolveApiKey(dataDir: string, fromEnv: string | undefined): str
     const stored = readFileSync(file, 'utf8').trim();
     if (stored) return stored;
   }
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const key = randomBytes(24).toString('base64url');
   try {
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
@@ -36,8 +37,12 @@ function sameKey(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The key a request carries: `Authorization: Bearer <key>`, or `?api_key=` for WebSocket/EventSource clients. */
-export function requestApiKey(headers: Record<string, unknown>, query: unknown): string | undefined {
+/**
+ * The key a request carries: `Authorization: Bearer <key>`, or `?api_key=` when `query` is given — only the
+ * live streams pass it, because browsers' WebSocket and EventSource cannot set headers. Anywhere else a key in
+ * the URL would end up in proxy logs, browser history and Referer headers.
+ */
+export function requestApiKey(headers: Record<string, unknown>, query?: unknown): string | undefined {
   const header = headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
@@ -47,16 +52,29 @@ export function requestApiKey(headers: Record<string, unknown>, query: unknown):
   return typeof q?.api_key === 'string' ? q.api_key : undefined;
 }
 
-/** 401 without a key, 403 with a wrong one; paths in `open` (default /health) need none. */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A live stream: also takes the key as `?api_key=` (browsers' WebSocket and EventSource send no headers). */
+    apiKeyInQuery?: boolean;
+  }
+}
+
+/**
+ * 401 without a key, 403 with a wrong one; paths in `open` (default /health) need none; routes declared with
+ * `config: { apiKeyInQuery: true }` (the live streams) also take the key as `?api_key=`.
+ */
 export function requireApiKey(app: HttpApp, apiKey: string, open: string[] = ['/health']): void {
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (open.some((p) => path === p || (p.endsWith('*') && path.startsWith(p.slice(0, -1))))) return;
-    const given = requestApiKey(request.headers, request.query);
+    const stream = request.routeOptions.config?.apiKeyInQuery === true;
+    const given = requestApiKey(request.headers, stream ? request.query : undefined);
     if (given === undefined) {
-      return reply
-        .code(401)
-        .send({ error: 'unauthorized', message: 'missing API key: send Authorization: Bearer <API_KEY>' });
+      const inQuery = typeof (request.query as Record<string, unknown> | undefined)?.api_key === 'string';
+      const message = inQuery
+        ? '?api_key= is accepted only on the live streams; send Authorization: Bearer <API_KEY>'
+        : 'missing API key: send Authorization: Bearer <API_KEY>';
+      return reply.code(401).send({ error: 'unauthorized', message });
     }
     if (!sameKey(given, apiKey)) return reply.code(403).send({ error: 'forbidden', message: 'wrong API key' });
   });

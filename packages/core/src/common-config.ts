@@ -10,7 +10,11 @@ export const commonSchema = {
     ['auto', 'json', 'pretty'],
     'auto',
   ),
-  apiKey: secret('API_KEY', 'Bearer key for every API but /health; generated into the data dir when unset'),
+  apiKey: secret(
+    'API_KEY',
+    'Bearer key for every API but /health, at least 24 characters; generated into the data dir when unset',
+    { minLength: 24 },
+  ),
   httpHost: str('HOMEIQ_HOST', 'Address the HTTP servers bind to', '0.0.0.0'),
   shutdownTimeout: duration('SHUTDOWN_TIMEOUT', 'How long a stop may take before the process exits anyway', 10_000),
   healthTimeout: int('HEALTH_TIMEOUT_MS', 'Timeout for one service health probe', 2000, { min: 50 }),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors';
 
 /**
@@ -34,8 +35,37 @@ export function optionalStr(env: string, description: string): Field<string | un
   return { env, description, parse: (raw) => (raw === undefined || raw === '' ? undefined : raw) };
 }
 
-export function secret(env: string, description: string): Field<string | undefined> {
-  return { ...optionalStr(env, description), secret: true };
+/**
+ * The placeholders .env.example and the docs show for secrets. A deployment that kept one has no secret
+ * at all (the value is public), so it is refused like a missing one would be for a required field.
+ */
+export const DOCUMENTED_PLACEHOLDERS: readonly string[] = [
+  'change-me',
+  'changeme',
+  'change-me-to-a-long-random-string',
+  'change-me-to-a-long-random-token',
+  'paste-a-long-lived-access-token',
+];
+
+/** A secret: masked in the config view and redacted in logs; readable from `<env>_FILE` (Docker secrets). */
+export function secret(
+  env: string,
+  description: string,
+  options: { minLength?: number } = {},
+): Field<string | undefined> {
+  return {
+    env,
+    description,
+    secret: true,
+    parse(raw) {
+      if (raw === undefined || raw === '') return undefined;
+      if (DOCUMENTED_PLACEHOLDERS.includes(raw.trim().toLowerCase()))
+        fail('is still the placeholder from .env.example; set a real value');
+      if (options.minLength !== undefined && raw.length < options.minLength)
+        fail(`must be at least ${options.minLength} characters, got ${raw.length}`);
+      return raw;
+    },
+  };
 }
 
 export function int(
@@ -165,23 +195,53 @@ export function list(env: string, description: string): Field<string[]> {
   };
 }
 
-export function url(env: string, description: string, fallback?: string): Field<string | undefined> {
+/** The URL with anything that looks like `user:password@` masked, safe to put in an error message. */
+export function redactUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
+
+/**
+ * An http(s)/ws(s) URL. Credentials inside it (`user:password@`) are refused: they would show wherever the
+ * URL does (health, logs, config view). `credentialsHint` names the variables that should carry them.
+ */
+export function url(
+  env: string,
+  description: string,
+  fallback?: string,
+  credentialsHint = 'put credentials in their own variables',
+): Field<string | undefined> {
   return {
     env,
     description,
     parse(raw) {
       const value = raw === undefined || raw === '' ? fallback : raw;
       if (value === undefined) return undefined;
+      const shown = redactUrl(value);
       try {
         const parsed = new URL(value);
-        if (!/^(https?|wss?):$/.test(parsed.protocol)) fail(`must be an http(s) or ws(s) URL, got "${value}"`);
+        if (!/^(https?|wss?):$/.test(parsed.protocol)) fail(`must be an http(s) or ws(s) URL, got "${shown}"`);
+        if (parsed.username || parsed.password)
+          fail(`must not contain a user name or password (user:password@); ${credentialsHint}`);
       } catch (error) {
         if (error instanceof FieldProblem) throw error;
-        fail(`must be a URL, got "${value}"`);
+        fail(`must be a URL, got "${shown}"`);
       }
       return value.replace(/\/+$/, '');
     },
   };
+}
+
+/** A secret's raw value: from `<env>_FILE` when that is set (Docker secrets), else from `<env>`. */
+function rawValue(field: Field<unknown>, env: Env): string | undefined {
+  const fileVar = `${field.env}_FILE`;
+  const file = field.secret ? env[fileVar] : undefined;
+  if (file === undefined || file === '') return env[field.env];
+  if (env[field.env]) fail(`and ${fileVar} are both set; set only one`);
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    return fail(`cannot be read from ${fileVar}="${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
 }
 
 /** Parses every field; throws one ConfigError listing all problems. */
@@ -190,7 +250,7 @@ export function loadConfig<S extends Schema>(schema: S, env: Env = process.env):
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema)) {
     try {
-      out[key] = field.parse(env[field.env]);
+      out[key] = field.parse(rawValue(field, env));
     } catch (error) {
       if (!(error instanceof FieldProblem)) throw error;
       problems.push(`${field.env} ${error.message}`);

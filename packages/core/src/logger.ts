@@ -9,6 +9,8 @@ const REDACTED_KEYS = [
   'accessToken',
   'password',
   'secret',
+  'secretKey',
+  'WEBHOOK_SECRET_KEY',
   'apiKey',
   'api_key',
   'authorization',

@@ -4,6 +4,8 @@ export const storageSchema = {
   influxUrl: url(
     'INFLUXDB_URL',
     'InfluxDB base URL; when set it is the time-series store, else the embedded SQLite store',
+    undefined,
+    'set INFLUXDB_USERNAME and INFLUXDB_PASSWORD (InfluxDB 1.x) or INFLUXDB_TOKEN (2.x) instead',
   ),
   influxToken: secret('INFLUXDB_TOKEN', 'InfluxDB 2.x token: with ORG and BUCKET selects the v2 write API'),
   influxOrg: optionalStr('INFLUXDB_ORG', 'InfluxDB 2.x organisation'),

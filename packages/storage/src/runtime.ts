@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { type ConfigOf, commonSchema, type Logger, loadConfig, resolveApiKey } from '@homeiq/core';
+import {
+  ConfigError,
+  type ConfigOf,
+  commonSchema,
+  type Logger,
+  loadConfig,
+  resolveApiKey,
+  type Schema,
+} from '@homeiq/core';
+import { restrictDir } from '@homeiq/core/private-files';
 import { DATA_FILES, storageSchema } from './config';
 import { InfluxStore } from './influx/influx-store';
 import { InProcessLiveFeed } from './live-feed';
@@ -30,8 +39,24 @@ export class Runtime {
     readonly env: Record<string, string | undefined>,
     readonly logger: Logger,
   ) {
-    this.common = loadConfig(commonSchema, env);
-    this.storage = loadConfig(storageSchema, env);
+    // Both schemas are parsed before failing, so one start reports every problem of both.
+    const problems: string[] = [];
+    const parse = <S extends Schema>(schema: S): ConfigOf<S> | undefined => {
+      try {
+        return loadConfig(schema, env);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+        return undefined;
+      }
+    };
+    const common = parse(commonSchema);
+    const storage = parse(storageSchema);
+    if (!common || !storage) throw new ConfigError(problems);
+    this.common = common;
+    this.storage = storage;
+    // A data dir left 0755 by an older version is tightened; a new one is created 0700 where first needed.
+    restrictDir(this.common.dataDir);
   }
 
   path(file: keyof typeof DATA_FILES): string {

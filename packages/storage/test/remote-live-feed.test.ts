@@ -9,7 +9,7 @@ import { liveFeedFor, RemoteLiveFeed } from '../src/remote-live-feed';
 import { Runtime } from '../src/runtime';
 import type { StateEvent } from '../src/types';
 
-const KEY = 'test-key-123456';
+const KEY = 'test-key-live-feed-0123456789';
 
 function event(entityId: string, time: number, state: string): StateEvent {
   return {

@@ -16,7 +16,7 @@ import { buildAdminApp } from '../src/app';
 import { DEFAULT_BUDGETS } from '../src/budgets';
 import type { IngestionStats } from '../src/types';
 
-const KEY = 'admin-test-key-0123';
+const KEY = 'admin-test-key-0123456789ab';
 const auth = { authorization: `Bearer ${KEY}` };
 
 /** A real service shell (the one every service uses) on a loopback port, with checks the test controls. */

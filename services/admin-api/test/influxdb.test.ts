@@ -6,7 +6,7 @@ import { tempDir } from '@homeiq/core/testing/temp';
 import { buildAdminApp } from '../src/app';
 import { DEFAULT_BUDGETS } from '../src/budgets';
 
-const KEY = 'influx-admin-key';
+const KEY = 'influx-admin-key-0123456789';
 const { skip } = influxdAvailability();
 const dir = tempDir('homeiq-admin-influx-');
 let influx: InfluxServer | undefined;

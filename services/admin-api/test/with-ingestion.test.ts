@@ -9,7 +9,7 @@ import { buildAdminApp } from '../src/app';
 import { DEFAULT_BUDGETS } from '../src/budgets';
 
 /** admin-api against the real websocket-ingestion recording the simulated home: the contract between the two. */
-const KEY = 'with-ingestion-key';
+const KEY = 'with-ingestion-key-0123456789';
 const dir = tempDir('homeiq-admin-ingest-');
 let home: SimulatedHome;
 let runtime: Runtime;

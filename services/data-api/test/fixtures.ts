@@ -15,7 +15,7 @@ import { SqliteMetadataStore } from '@homeiq/storage/metadata/sqlite-metadata';
 import { SqliteTimeSeriesStore } from '@homeiq/storage/sqlite/sqlite-store';
 import { buildApp, type DataApiDeps } from '../src/app';
 
-export const KEY = 'data-api-test-key';
+export const KEY = 'data-api-test-key-0123456789';
 export const AUTH = { authorization: `Bearer ${KEY}` };
 /** 2024-03-10T00:00:00Z (a Sunday), µs. */
 export const T0 = Date.UTC(2024, 2, 10) * 1000;

@@ -14,6 +14,7 @@ import {
   HOSTILE_STATE,
   HOUR,
   iso,
+  KEY,
   MIN,
   makeApp,
   NOW_MS,
@@ -52,8 +53,15 @@ describe('auth, health and docs', () => {
       assert.equal((await get(url, {})).status, 401, url);
       assert.equal((await get(url, { authorization: 'Bearer nope' })).status, 403, url);
     }
-    assert.equal((await get('/api/v1/events?api_key=nope', {})).status, 403);
-    assert.equal((await get('/api/v1/events?api_key=data-api-test-key&limit=1', {})).status, 200);
+  });
+
+  test('?api_key is a 401 outside the live streams, even with the right key', async () => {
+    for (const url of ['/api/v1/events?limit=1', '/api/v1/areas', '/api/v1/config', '/api/v1/process']) {
+      const sep = url.includes('?') ? '&' : '?';
+      const res = await get(`${url}${sep}api_key=${KEY}`, {});
+      assert.equal(res.status, 401, url);
+      assert.match((res.body as { message: string }).message, /accepted only on the live streams/);
+    }
   });
 
   test('/health, /openapi.json and /docs need no key; the document lists every route with its parameters', async () => {

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 
 /** Writes through a temp file and a rename, so a crash leaves the old file or the new one, never half of one. */
 export function writeFileAtomic(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makePrivateDir(dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
+  writeFileSync(tmp, content, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
 }
 

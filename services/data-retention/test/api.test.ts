@@ -10,7 +10,7 @@ import { loadRetentionConfig } from '../src/config';
 import { sampleEvents } from './data';
 import { freshStore, type StoreHandle } from './helpers';
 
-const KEY = 'test-key';
+const KEY = 'test-key-retention-0123456789';
 const auth = { authorization: `Bearer ${KEY}` };
 const NOW_MS = Date.UTC(2025, 4, 1, 12, 0, 0);
 

@@ -17,7 +17,13 @@ function homeiq(dataDir: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'bin/homeiq.js'), ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, HOMEIQ_DATA_DIR: dataDir, INFLUXDB_URL: '', LOG_LEVEL: 'warn', API_KEY: 'cli-test-key' },
+    env: {
+      ...process.env,
+      HOMEIQ_DATA_DIR: dataDir,
+      INFLUXDB_URL: '',
+      LOG_LEVEL: 'warn',
+      API_KEY: 'cli-test-key-0123456789abcdef',
+    },
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

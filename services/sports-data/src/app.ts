@@ -10,8 +10,10 @@ import { SPORTS_OPENAPI } from './openapi';
 import { registerGameRoutes } from './routes/games';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { openWebhookDb } from './webhooks/db';
+import { EgressPolicy, type Resolver } from './webhooks/egress';
 import { DeliveryEngine } from './webhooks/engine';
 import { LiveBridge } from './webhooks/live-bridge';
+import { SecretBox } from './webhooks/secret-box';
 import { WebhookStore } from './webhooks/store';
 import type { SportsEventName } from './webhooks/types';
 
@@ -22,6 +24,8 @@ export interface SportsAppDeps {
   store: () => Promise<TimeSeriesStore>;
   /** webhooks.db */
   webhooksDbPath: string;
+  /** Key sealing the webhook secrets in webhooks.db (loadSecretKey). */
+  secretKey: Buffer;
   /** Home Assistant state changes for entity-filter webhooks; none means such webhooks only queue nothing. */
   liveFeed?: LiveFeed;
   /** State of a remote live feed (split deployment); undefined when in-process. */
@@ -29,6 +33,8 @@ export interface SportsAppDeps {
   colocated?: () => string[];
   clock?: () => number;
   random?: () => number;
+  /** DNS for webhook receivers (tests inject one); default the system resolver. */
+  resolve?: Resolver;
   /** false: no timers, the test drives engine.pump() with its own clock. */
   autoPump?: boolean;
 }
@@ -74,10 +80,24 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
   const { config } = deps;
   const clock = deps.clock ?? Date.now;
   const db = openWebhookDb(deps.webhooksDbPath);
-  const webhooks = new WebhookStore(db);
+  const webhooks = new WebhookStore(db, new SecretBox(deps.secretKey));
+  const sealing = webhooks.sealSecrets(clock());
+  if (sealing.sealed > 0) deps.logger.info({ sealed: sealing.sealed }, 'webhook secrets encrypted at rest');
+  if (sealing.unreadable.length > 0) {
+    deps.logger.warn(
+      { subscriptions: sealing.unreadable },
+      'webhook secrets do not open with this key: subscriptions disabled',
+    );
+  }
   const games = new GameStore(db);
+  const egress = new EgressPolicy({
+    allowPrivate: config.webhookAllowPrivate,
+    allowedHosts: config.webhookAllowedHosts,
+    resolve: deps.resolve,
+  });
   const engine = new DeliveryEngine({
     store: webhooks,
+    egress,
     logger: deps.logger.child({ module: 'webhooks' }),
     policy: { baseMs: config.webhookRetryBase, maxDelayMs: config.webhookRetryMax, maxAgeMs: config.webhookMaxAge },
     timeoutMs: config.webhookTimeout,
@@ -128,7 +148,13 @@ export function buildSportsApp(deps: SportsAppDeps): SportsApp {
   });
   registerSportsMetrics(metrics, poller, engine);
   registerGameRoutes(app, { games, poller, teams: teamNames, recentMs: config.recent, clock });
-  registerWebhookRoutes(app, { store: webhooks, engine, clock });
+  registerWebhookRoutes(app, {
+    store: webhooks,
+    engine,
+    egress,
+    maxSubscriptions: config.webhookMaxSubscriptions,
+    clock,
+  });
 
   let stopped = false;
   return {

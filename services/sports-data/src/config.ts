@@ -1,5 +1,7 @@
-import { ConfigError, type ConfigOf, duration, int, list, loadConfig, url } from '@homeiq/core';
+import { bool, ConfigError, type ConfigOf, duration, int, list, loadConfig, secret, url } from '@homeiq/core';
 import { parseTeam, type TeamRef } from './feed/leagues';
+import { EgressPolicy } from './webhooks/egress';
+import { parseSecretKey } from './webhooks/secret-box';
 
 export const sportsSchema = {
   teams: list('SPORTS_TEAMS', 'Teams to follow, league:TEAM pairs separated by commas (e.g. nfl:SEA,nba:LAL)'),
@@ -34,6 +36,23 @@ export const sportsSchema = {
       min: 1,
     },
   ),
+  webhookAllowPrivate: bool(
+    'WEBHOOK_ALLOW_PRIVATE',
+    'Let webhooks reach private LAN addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); loopback and link-local stay refused',
+    false,
+  ),
+  webhookAllowedHosts: list(
+    'WEBHOOK_ALLOWED_HOSTS',
+    'Webhook receivers allowed whatever their address: IPs, CIDRs, host names or *.suffix (e.g. 192.168.1.20,nodered.lan)',
+  ),
+  webhookMaxSubscriptions: int('WEBHOOK_MAX_SUBSCRIPTIONS', 'Most webhook subscriptions kept', 50, {
+    min: 1,
+    max: 10_000,
+  }),
+  webhookSecretKey: secret(
+    'WEBHOOK_SECRET_KEY',
+    'Key that encrypts webhook secrets in webhooks.db (64 hex characters or 32 bytes base64); default: a key file generated beside it, webhook-secret.key',
+  ),
   webhookLogRetention: duration(
     'WEBHOOK_LOG_RETENTION',
     'How long finished deliveries stay in the log',
@@ -63,6 +82,18 @@ export function loadSportsConfig(env: Record<string, string | undefined>): Sport
     const parsed = parseTeam(entry);
     if (typeof parsed === 'string') problems.push(`SPORTS_TEAMS ${parsed}`);
     else if (!teams.some((t) => t.path === parsed.path && t.team === parsed.team)) teams.push(parsed);
+  }
+  // From the env itself, so these are reported even when another variable failed the schema.
+  const badHosts = EgressPolicy.invalidEntries(sportsSchema.webhookAllowedHosts.parse(env.WEBHOOK_ALLOWED_HOSTS));
+  if (badHosts.length > 0) {
+    problems.push(
+      `WEBHOOK_ALLOWED_HOSTS entries must be IPs, CIDRs or host names, got ${badHosts.map((h) => `"${h}"`).join(', ')}`,
+    );
+  }
+  if (raw?.webhookSecretKey !== undefined && !parseSecretKey(raw.webhookSecretKey)) {
+    problems.push(
+      'WEBHOOK_SECRET_KEY must be 32 bytes: 64 hex characters or 44 characters of base64 (openssl rand -base64 32)',
+    );
   }
   if (problems.length > 0 || !raw) throw new ConfigError(problems);
   return { ...raw, teams, feedUrl: raw.feedUrl ?? 'https://site.api.espn.com' };

@@ -3,6 +3,7 @@ import type { Runtime } from '@homeiq/storage';
 import { liveFeedFor, RemoteLiveFeed } from '@homeiq/storage/remote-live-feed';
 import { buildSportsApp } from './app';
 import { loadSportsConfig } from './config';
+import { loadSecretKey } from './webhooks/secret-box';
 
 export { buildSportsApp } from './app';
 export { loadSportsConfig, sportsSchema } from './config';
@@ -19,6 +20,7 @@ export function createService(runtime: Runtime): Service {
     apiKey: runtime.apiKey,
     store: () => runtime.timeSeries(),
     webhooksDbPath: runtime.path('webhooks'),
+    secretKey: loadSecretKey(runtime.common.dataDir, config.webhookSecretKey),
     // Resolved lazily: the live feed is only opened once an entity-filter webhook exists.
     liveFeed: { subscribe: (listener) => liveFeedFor(runtime).subscribe(listener) },
     liveFeedStatus: () => {

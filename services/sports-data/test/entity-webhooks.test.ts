@@ -4,7 +4,7 @@ import { silentLogger } from '@homeiq/core';
 import { freePort, tempDir, waitFor } from '@homeiq/core/testing/temp';
 import { InProcessLiveFeed, Runtime, type StateEvent } from '@homeiq/storage';
 import { createService } from '../src/index';
-import { API_KEY, AUTH, createWebhook, SECRET, sportsFixture, startReceiver } from './helpers';
+import { API_KEY, AUTH, createWebhook, LOOPBACK_RECEIVERS, SECRET, sportsFixture, startReceiver } from './helpers';
 
 let clock = Date.UTC(2025, 0, 10, 10) * 1000;
 function event(entityId: string, state: string, extra: Partial<StateEvent> = {}): StateEvent {
@@ -94,7 +94,13 @@ describe('createService', () => {
     const port = await freePort();
     const receiver = await startReceiver();
     const runtime = new Runtime(
-      { HOMEIQ_DATA_DIR: dir.path, API_KEY, HOMEIQ_HOST: '127.0.0.1', SPORTS_DATA_PORT: String(port) },
+      {
+        HOMEIQ_DATA_DIR: dir.path,
+        API_KEY,
+        HOMEIQ_HOST: '127.0.0.1',
+        SPORTS_DATA_PORT: String(port),
+        ...LOOPBACK_RECEIVERS,
+      },
       silentLogger(),
     );
     runtime.local.add('websocket-ingestion');
@@ -134,6 +140,7 @@ describe('split deployment', () => {
         HOMEIQ_HOST: '127.0.0.1',
         SPORTS_DATA_PORT: '0',
         WEBSOCKET_INGESTION_URL: `http://127.0.0.1:${nobody}`,
+        ...LOOPBACK_RECEIVERS,
       },
       silentLogger(),
     );

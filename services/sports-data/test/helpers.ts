@@ -7,8 +7,10 @@ import type { LiveFeed } from '@homeiq/storage';
 import { SqliteTimeSeriesStore } from '@homeiq/storage/sqlite/sqlite-store';
 import { buildSportsApp } from '../src/app';
 import { loadSportsConfig } from '../src/config';
+import { type Resolver, systemResolver } from '../src/webhooks/egress';
+import { loadSecretKey } from '../src/webhooks/secret-box';
 
-export const API_KEY = 'test-api-key-sports';
+export const API_KEY = 'test-api-key-sports-0123456789';
 export const AUTH = { authorization: `Bearer ${API_KEY}` };
 export const SECRET = 'whsec-test-0123456789abcdef';
 
@@ -97,6 +99,13 @@ export async function startReceiver(secret = SECRET, responder: Responder = () =
   };
 }
 
+/** Names under .test resolve to a public documentation address (no DNS here); the rest as the system says. */
+export const testResolver: Resolver = async (host) =>
+  host.endsWith('.test') ? ['203.0.113.10'] : systemResolver(host);
+
+/** The receivers of these tests listen on loopback, which webhooks refuse unless allowlisted. */
+export const LOOPBACK_RECEIVERS = { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' };
+
 export interface FixtureOptions {
   env?: Record<string, string>;
   /** Reuse a data dir (restart tests); default: a new temp dir. */
@@ -105,6 +114,7 @@ export interface FixtureOptions {
   clock?: () => number;
   autoPump?: boolean;
   start?: boolean;
+  resolve?: Resolver;
 }
 
 /** sports-data on real SQLite files (webhooks.db and the time-series store) in a temp dir. */
@@ -113,15 +123,22 @@ export async function sportsFixture(options: FixtureOptions = {}) {
   const dir = options.dir ?? (temp as { path: string }).path;
   const store = new SqliteTimeSeriesStore(`${dir}/homeiq.db`);
   await store.open();
-  const config = loadSportsConfig({ WEBHOOK_RETRY_BASE: '100ms', WEBHOOK_TIMEOUT: '2s', ...options.env });
+  const config = loadSportsConfig({
+    WEBHOOK_RETRY_BASE: '100ms',
+    WEBHOOK_TIMEOUT: '2s',
+    ...LOOPBACK_RECEIVERS,
+    ...options.env,
+  });
   const sports = buildSportsApp({
     config,
     logger: silentLogger(),
     apiKey: API_KEY,
     store: async () => store,
     webhooksDbPath: `${dir}/webhooks.db`,
+    secretKey: loadSecretKey(dir, config.webhookSecretKey),
     liveFeed: options.liveFeed,
     clock: options.clock,
+    resolve: options.resolve ?? testResolver,
     autoPump: options.autoPump,
   });
   if (options.start !== false) sports.start();

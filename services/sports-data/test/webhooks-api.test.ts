@@ -29,7 +29,7 @@ describe('/api/v1/webhooks', () => {
     assert.equal(sub.pending, 0);
 
     const entity = await post({
-      url: 'http://192.168.1.20:1880/ha',
+      url: 'http://nodered.example.test:1880/ha',
       secret: SECRET,
       entity_filter: { entity_ids: ['sensor.*_temperature'], state: { above: 25 } },
     });

@@ -15,7 +15,12 @@ export const weatherSchema = {
   timeout: duration('WEATHER_TIMEOUT', 'Timeout of one provider request', 10_000),
   openMeteoUrl: url('WEATHER_OPEN_METEO_URL', 'Open-Meteo base URL', 'https://api.open-meteo.com'),
   openWeatherMapUrl: url('WEATHER_OPENWEATHERMAP_URL', 'OpenWeatherMap base URL', 'https://api.openweathermap.org'),
-  haUrl: url('HA_URL', 'Home Assistant base URL, asked for the home location when no coordinates are set'),
+  haUrl: url(
+    'HA_URL',
+    'Home Assistant base URL, asked for the home location when no coordinates are set',
+    undefined,
+    'give the token as HA_TOKEN',
+  ),
   haToken: secret('HA_TOKEN', 'Home Assistant long-lived access token'),
 };
 

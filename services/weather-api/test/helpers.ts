@@ -5,7 +5,7 @@ import { SqliteTimeSeriesStore } from '@homeiq/storage/sqlite/sqlite-store';
 import { buildWeatherApp } from '../src/app';
 import { loadWeatherConfig } from '../src/config';
 
-export const API_KEY = 'test-api-key-weather';
+export const API_KEY = 'test-api-key-weather-0123456789';
 export const AUTH = { authorization: `Bearer ${API_KEY}` };
 
 /** A logger whose lines are kept (to prove what never reaches a log). */

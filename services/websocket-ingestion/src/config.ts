@@ -2,7 +2,12 @@ import { bool, type ConfigOf, duration, list, optionalStr, secret, url } from '@
 
 /** websocket-ingestion's own variables (BATCH_*, MAX_RETRIES, SPOOL_MAX_BYTES come from the storage schema). */
 export const ingestionSchema = {
-  haUrl: url('HA_URL', 'Home Assistant base URL (http(s)://host:8123) or WebSocket URL; unset = simulated home'),
+  haUrl: url(
+    'HA_URL',
+    'Home Assistant base URL (http(s)://host:8123) or WebSocket URL; unset = simulated home',
+    undefined,
+    'give the token as HA_TOKEN',
+  ),
   haToken: secret('HA_TOKEN', 'Home Assistant long-lived access token'),
   simulated: bool('HOMEIQ_SIMULATED', 'Set by `homeiq start` when it runs against the simulated home', false),
   includeDomains: list('HOMEIQ_INCLUDE_DOMAINS', 'Only these domains (comma-separated); empty = all'),

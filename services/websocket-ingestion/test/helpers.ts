@@ -6,7 +6,7 @@ import { microsFromIso, Runtime, type StateEvent } from '@homeiq/storage';
 import { createIngestionService } from '../src/app';
 import type { IngestionStats } from '../src/stats';
 
-export const API_KEY = 'test-api-key-123456';
+export const API_KEY = 'test-api-key-ingestion-0123456789';
 
 export interface Started {
   runtime: Runtime;

@@ -82,9 +82,16 @@ export class InfluxStore implements TimeSeriesStore {
 
   private ensureDatabase = async (): Promise<void> => {
     if (this.http.v2) return;
-    this.databaseReady ??= this.http
-      .query(`CREATE DATABASE ${ident(this.http.database)}`, { write: true })
-      .then(() => undefined);
+    this.databaseReady ??= this.http.query(`CREATE DATABASE ${ident(this.http.database)}`, { write: true }).then(
+      () => undefined,
+      (error: unknown) => {
+        // A least-privilege user (SECURITY.md) may not create databases: the operator made it beforehand,
+        // and a write into a missing one still fails with the server's own reason.
+        if (error instanceof StoreError && error.status === 403 && /requires admin privilege/.test(error.message))
+          return;
+        throw error;
+      },
+    );
     try {
       await this.databaseReady;
     } catch (error) {

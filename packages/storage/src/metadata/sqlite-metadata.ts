@@ -1,7 +1,7 @@
 // The registry mirror on metadata.db (SQLite, WAL, the seed's pragmas). Synchronous: every call is one short
 // statement or transaction. One writer (websocket-ingestion); readers in other processes see committed state.
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, restrictFile } from '@homeiq/core/private-files';
 import Database from 'better-sqlite3';
 import { domainOf } from '../event-json';
 import type { AreaRecord, DeviceRecord, EntityFilter, EntityRecord, MetadataStore } from '../metadata-types';
@@ -86,8 +86,10 @@ export class SqliteMetadataStore implements MetadataStore {
   private readonly db: Database.Database;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') makePrivateDir(dirname(path));
     this.db = new Database(path);
+    // Before any pragma: SQLite gives the -wal and -shm files the mode of the main file.
+    if (path !== ':memory:') restrictFile(path);
     try {
       applyPragmas(this.db);
       migrateMetadata(this.db);

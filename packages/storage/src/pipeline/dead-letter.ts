@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile } from '@homeiq/core/private-files';
 import { toEventJson } from '../event-json';
 import type { StateEvent } from '../types';
 
@@ -17,6 +18,7 @@ export class DeadLetter {
     if (items.length === 0) return 0;
     if (!this.ready) {
       mkdirSync(dirname(this.path), { recursive: true });
+      createPrivateFile(this.path); // it holds raw states: 0600 before the first line
       this.ready = true;
     }
     const at = new Date(now).toISOString();

@@ -4,7 +4,6 @@ import {
   fdatasync,
   fstatSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readSync,
@@ -16,6 +15,7 @@ import {
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '@homeiq/core';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 import { RecordCursor } from './record-cursor';
 import { HEADER_BYTES, offOf, pos, segOf, writeHeader } from './record-format';
 
@@ -100,14 +100,14 @@ export class Spool {
 
   /** Opens (creating) the folder, validates what is left and starts a fresh segment for new records. */
   open(): Recovery {
-    mkdirSync(this.dir, { recursive: true });
+    makePrivateDir(this.dir);
     for (const name of readdirSync(this.dir)) {
       const m = SEGMENT_RE.exec(name);
       if (m) this.segments.push(Number(m[1]));
     }
     this.segments.sort((a, b) => a - b);
     const checkpoint = join(this.dir, 'checkpoint');
-    closeSync(openSync(checkpoint, 'a')); // create when missing; positional writes need a non-append fd
+    closeSync(openSync(checkpoint, 'a', PRIVATE_FILE_MODE)); // create when missing; positional writes need a non-append fd
     this.cpFd = openSync(checkpoint, 'r+');
     let from = this.readCheckpoint() ?? pos(this.segments[0] ?? 1, 0);
     for (const seg of [...this.segments]) {
@@ -190,7 +190,7 @@ export class Spool {
       fdatasync(fd, () => close(fd, () => undefined));
       this.segSize.set(this.writeSeg, this.writeOff);
     }
-    this.fd = openSync(join(this.dir, segmentName(seg)), 'w');
+    this.fd = openSync(join(this.dir, segmentName(seg)), 'w', PRIVATE_FILE_MODE);
     this.segments.push(seg);
     this.segBase.set(seg, this.writeLsn);
     this.segSize.set(seg, 0);

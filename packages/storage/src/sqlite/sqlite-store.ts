@@ -2,9 +2,10 @@
 // One process writes events; others may open the same file with { readonly: true } (data-api split) or write
 // statistics and run retention (data-retention): WAL readers never block the writer, and every write is a
 // short IMMEDIATE transaction waiting up to busy_timeout for the lock.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { makePrivateDir, restrictFile } from '@homeiq/core/private-files';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors';
 import type {
@@ -79,8 +80,10 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   async open(): Promise<void> {
     if (this.state) return;
     try {
-      if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+      if (this.path !== ':memory:') makePrivateDir(dirname(this.path));
       const db = new Database(this.path);
+      // Before any pragma: SQLite gives the -wal and -shm files the mode of the main file.
+      if (this.path !== ':memory:' && !this.options.readonly) restrictFile(this.path);
       try {
         applyPragmas(db);
         migrate(db, this.options.epochMicros);

@@ -19,6 +19,7 @@ export function registerStreamRoutes(app: ApiApp, hub: StreamHub): void {
   app.route({
     method: 'GET',
     url: '/api/v1/events/stream',
+    config: { apiKeyInQuery: true },
     schema: {
       summary: 'Live events: WebSocket, or Server-Sent Events with Accept: text/event-stream',
       description:

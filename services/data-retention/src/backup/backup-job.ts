@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@homeiq/core';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 import { isoFromMicros, type TimeSeriesStore } from '@homeiq/storage';
 import type { Clock } from '../clock';
 import { sha256File } from '../files';
@@ -61,11 +62,11 @@ export class BackupJob {
   async run(ctx: JobContext, request: BackupRequest = {}): Promise<BackupResult> {
     const startedMs = this.o.clock.now();
     const store = await this.o.store();
-    mkdirSync(this.o.dir, { recursive: true });
+    makePrivateDir(this.o.dir);
     this.removeStalePartials();
     const name = this.freshName(startedMs);
     const partial = join(this.o.dir, `.partial-${name}`);
-    mkdirSync(partial);
+    mkdirSync(partial, { mode: PRIVATE_DIR_MODE });
     try {
       const files: BackupFile[] = [];
       // 1. SQLite databases, each a consistent snapshot through the online backup API (0..0.3).
@@ -125,8 +126,10 @@ export class BackupJob {
         duration_ms: this.o.clock.now() - startedMs,
         files,
       };
-      writeFileSync(join(partial, 'SHA256SUMS'), sumsText(files));
-      writeFileSync(join(partial, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+      writeFileSync(join(partial, 'SHA256SUMS'), sumsText(files), { mode: PRIVATE_FILE_MODE });
+      writeFileSync(join(partial, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, {
+        mode: PRIVATE_FILE_MODE,
+      });
       renameSync(partial, join(this.o.dir, name));
       return { manifest, rotated: this.rotate() };
     } catch (error) {

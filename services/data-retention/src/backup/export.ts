@@ -3,6 +3,7 @@ import { createWriteStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { PRIVATE_FILE_MODE } from '@homeiq/core/private-files';
 import {
   type EventFilter,
   isoFromMicros,
@@ -27,7 +28,12 @@ export async function writeGzip(file: string, chunks: AsyncIterable<string>): Pr
       done(null, chunk);
     },
   });
-  await pipeline(Readable.from(chunks), createGzip({ level: 6 }), tap, createWriteStream(file));
+  await pipeline(
+    Readable.from(chunks),
+    createGzip({ level: 6 }),
+    tap,
+    createWriteStream(file, { mode: PRIVATE_FILE_MODE }),
+  );
   return { bytes: statSync(file).size, sha256: hash.digest('hex') };
 }
 

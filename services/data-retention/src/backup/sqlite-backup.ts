@@ -1,3 +1,5 @@
+import { closeSync, openSync } from 'node:fs';
+import { PRIVATE_FILE_MODE, restrictFile } from '@homeiq/core/private-files';
 import Database from 'better-sqlite3';
 
 /**
@@ -17,6 +19,8 @@ export async function backupSqlite(
     db.pragma('busy_timeout = 30000');
     let lastRemaining = Number.POSITIVE_INFINITY;
     let restarted = false;
+    // Created private first: SQLite keeps the mode of a file it opens, and the copy holds the same data.
+    closeSync(openSync(destination, 'w', PRIVATE_FILE_MODE));
     const done = await db.backup(destination, {
       progress({ totalPages, remainingPages }) {
         if (remainingPages > lastRemaining) restarted = true;
@@ -25,6 +29,7 @@ export async function backupSqlite(
         return restarted ? 0x7fffffff : pagesPerStep;
       },
     });
+    restrictFile(destination);
     onProgress(1);
     return { pages: done.totalPages, restarted };
   } finally {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type HttpApp, NotFoundError, ValidationError } from '@homeiq/core';
 import { type Static, Type } from '@sinclair/typebox';
+import { type EgressPolicy, EgressRefused } from '../webhooks/egress';
 import type { DeliveryEngine } from '../webhooks/engine';
 import type { WebhookStore } from '../webhooks/store';
 import {
@@ -116,7 +117,8 @@ function normalizeTeam(entry: string): string {
     : `${entry.slice(0, colon).toLowerCase()}:${entry.slice(colon + 1).toUpperCase()}`;
 }
 
-function checkUrl(raw: string): string {
+/** A syntactically valid http(s) URL whose host the egress policy lets webhooks reach. */
+async function checkUrl(raw: string, egress: EgressPolicy): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(raw);
@@ -125,6 +127,13 @@ function checkUrl(raw: string): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ValidationError('url', `must use http or https, got ${parsed.protocol.replace(':', '')}`);
+  }
+  if (parsed.username || parsed.password) throw new ValidationError('url', 'must not carry user:password@');
+  try {
+    await egress.addressesFor(parsed.hostname);
+  } catch (error) {
+    if (error instanceof EgressRefused) throw new ValidationError('url', error.message);
+    // Not resolvable now (receiver offline, DNS down): accepted; every delivery is vetted when it connects.
   }
   return parsed.toString();
 }
@@ -155,9 +164,16 @@ function checkKind(body: CreateBody): { kind: 'sports' | 'entity'; events: strin
 
 export function registerWebhookRoutes(
   app: HttpApp,
-  deps: { store: WebhookStore; engine: DeliveryEngine; clock: () => number },
+  deps: {
+    store: WebhookStore;
+    engine: DeliveryEngine;
+    egress: EgressPolicy;
+    /** WEBHOOK_MAX_SUBSCRIPTIONS */
+    maxSubscriptions: number;
+    clock: () => number;
+  },
 ): void {
-  const { store, engine, clock } = deps;
+  const { store, engine, egress, clock } = deps;
   const find = (id: string): Subscription => {
     const sub = store.getSubscription(id);
     if (!sub) throw new NotFoundError('webhook', id);
@@ -166,8 +182,14 @@ export function registerWebhookRoutes(
 
   app.post('/api/v1/webhooks', { schema: { body: CreateBody } }, async (request, reply) => {
     const body = request.body;
-    const url = checkUrl(body.url);
+    const url = await checkUrl(body.url, egress);
     const { kind, events, filter } = checkKind(body);
+    if (store.countSubscriptions() >= deps.maxSubscriptions) {
+      return reply.code(409).send({
+        error: 'too_many_webhooks',
+        message: `at most ${deps.maxSubscriptions} webhook subscriptions (WEBHOOK_MAX_SUBSCRIPTIONS); delete one first`,
+      });
+    }
     const sub = store.createSubscription(
       {
         id: `wh_${randomBytes(8).toString('hex')}`,

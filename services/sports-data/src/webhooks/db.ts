@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, restrictFile } from '@homeiq/core/private-files';
 import { SQLITE_PRAGMAS } from '@homeiq/storage';
 import Database from 'better-sqlite3';
 
@@ -63,8 +63,10 @@ export type WebhookDb = Database.Database;
 
 /** Opens (creating when needed) webhooks.db with the house pragmas and runs pending migrations. */
 export function openWebhookDb(path: string): WebhookDb {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makePrivateDir(dirname(path));
   const db = new Database(path);
+  // Before any pragma: SQLite gives the -wal and -shm files the mode of the main file (secrets live here).
+  if (path !== ':memory:') restrictFile(path);
   for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let i = version; i < MIGRATIONS.length; i++) {

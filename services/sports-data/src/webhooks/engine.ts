@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, type Logger } from '@homeiq/core';
 import { type BackoffPolicy, nextAttemptAt } from './backoff';
+import { type EgressPolicy, EgressRefused } from './egress';
+import { postWebhook } from './post';
 import { signature } from './signing';
 import type { WebhookStore } from './store';
 import type { AttemptRecord, Delivery, Subscription } from './types';
@@ -9,6 +11,8 @@ export interface EngineOptions {
   store: WebhookStore;
   logger: Logger;
   policy: BackoffPolicy;
+  /** Which receiver addresses may be reached, checked again when each attempt connects. */
+  egress: EgressPolicy;
   /** Timeout of one attempt, ms. */
   timeoutMs: number;
   /** Attempts in flight at once; each subscription has at most one, so a slow receiver holds one slot. */
@@ -37,6 +41,11 @@ export interface EngineStats {
 }
 
 const PRUNE_EVERY_MS = 3_600_000;
+
+// What the delivery log says when no HTTP answer came. One message for a refused connection, a timeout,
+// a reset or a DNS failure alike: the log must not turn webhooks into a port scanner.
+export const NO_ANSWER = 'delivery failed: no HTTP answer from the receiver';
+export const REFUSED = 'delivery refused: the receiver address is not permitted by the webhook egress policy';
 
 function describe(ms: number): string {
   return ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
@@ -204,14 +213,13 @@ export class DeliveryEngine {
     const timeout = AbortSignal.timeout(timeoutMs);
     let statusCode: number | null = null;
     let error: string | null = null;
+    let refused = false;
     this.counters.attempts += 1;
     try {
-      const response = await fetch(sub.url, {
-        method: 'POST',
-        body: d.body,
-        redirect: 'manual',
-        signal: AbortSignal.any([timeout, this.abort.signal]),
-        headers: {
+      statusCode = await postWebhook(
+        sub.url,
+        d.body,
+        {
           'content-type': 'application/json',
           'user-agent': 'HomeIQ-Webhooks/0.1',
           'x-homeiq-event': d.event,
@@ -220,17 +228,16 @@ export class DeliveryEngine {
           'x-homeiq-signature': signature(sub.secret, timestamp, d.body),
           'x-homeiq-attempt': String(d.attempts + 1),
         },
-      });
-      statusCode = response.status;
-      await response.body?.cancel().catch(() => {});
+        { policy: this.options.egress, signal: AbortSignal.any([timeout, this.abort.signal]) },
+      );
       if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (e) {
       // Stopping: record nothing, the delivery stays due and the next start sends it again (same delivery id).
       if (this.abort.signal.aborted && !timeout.aborted) return;
-      const cause = (e as { cause?: unknown }).cause;
-      error = timeout.aborted
-        ? `no answer within ${timeoutMs} ms`
-        : `cannot reach receiver: ${errorMessage(cause ?? e)}`;
+      refused = e instanceof EgressRefused;
+      error = refused ? REFUSED : NO_ANSWER;
+      // The operator may see the cause; API callers may not.
+      this.options.logger.debug({ subscription: sub.id, reason: errorMessage(e) }, 'webhook attempt got no answer');
     }
     const now = this.clock();
     const record: AttemptRecord = {
@@ -246,7 +253,8 @@ export class DeliveryEngine {
       this.decrementPending(sub.id);
       return;
     }
-    const next = statusCode === 410 ? null : nextAttemptAt(d.createdAt, record.attempt, now, policy, this.random);
+    const permanent = statusCode === 410 || refused;
+    const next = permanent ? null : nextAttemptAt(d.createdAt, record.attempt, now, policy, this.random);
     if (next !== null) {
       this.store.recordRetry(d, record, next);
       this.counters.retried += 1;
@@ -256,6 +264,7 @@ export class DeliveryEngine {
     this.counters.givenUp += 1;
     this.decrementPending(sub.id);
     if (statusCode === 410) this.disable(sub.id, 'the receiver answered 410 Gone');
+    else if (refused) this.disable(sub.id, 'the receiver address is not permitted by the webhook egress policy');
     else if (failures >= this.options.disableAfter) {
       this.disable(
         sub.id,

@@ -1,4 +1,5 @@
 import type { WebhookDb } from './db';
+import { SecretBox } from './secret-box';
 import type { AttemptRecord, Delivery, DeliveryStatus, EntityFilter, Subscription, SubscriptionKind } from './types';
 
 interface SubscriptionRow {
@@ -34,7 +35,7 @@ interface DeliveryRow {
   finished_at: number | null;
 }
 
-function toSubscription(r: SubscriptionRow): Subscription {
+function toSubscription(r: SubscriptionRow, secret: string): Subscription {
   return {
     id: r.id,
     url: r.url,
@@ -42,7 +43,7 @@ function toSubscription(r: SubscriptionRow): Subscription {
     events: JSON.parse(r.events) as string[],
     teams: JSON.parse(r.teams) as string[],
     entityFilter: r.entity_filter ? (JSON.parse(r.entity_filter) as EntityFilter) : null,
-    secret: r.secret,
+    secret,
     description: r.description,
     enabled: r.enabled === 1,
     disabledReason: r.disabled_reason,
@@ -84,6 +85,9 @@ function prepareStatements(db: WebhookDb) {
        VALUES (@id, @url, @kind, @events, @teams, @entity_filter, @secret, @description, @now, @now)`,
     ),
     getSub: db.prepare('SELECT * FROM subscriptions WHERE id = ?'),
+    secrets: db.prepare('SELECT id, secret FROM subscriptions'),
+    setSecret: db.prepare('UPDATE subscriptions SET secret = ? WHERE id = ?'),
+    countSubs: db.prepare('SELECT COUNT(*) FROM subscriptions').pluck(),
     listSubs: db.prepare('SELECT * FROM subscriptions ORDER BY created_at, id'),
     enabledSubs: db.prepare('SELECT * FROM subscriptions WHERE enabled = 1 ORDER BY created_at, id'),
     deleteSub: db.prepare('DELETE FROM subscriptions WHERE id = ?'),
@@ -153,8 +157,37 @@ function prepareStatements(db: WebhookDb) {
 export class WebhookStore {
   private readonly s: ReturnType<typeof prepareStatements>;
 
-  constructor(readonly db: WebhookDb) {
+  constructor(
+    readonly db: WebhookDb,
+    private readonly box: SecretBox,
+  ) {
     this.s = prepareStatements(db);
+  }
+
+  /**
+   * Seals the secrets of rows written before secrets were encrypted, and disables subscriptions whose secret
+   * does not open with this key (webhooks.db restored without its key): they could only send bad signatures.
+   */
+  sealSecrets(now: number): { sealed: number; unreadable: string[] } {
+    let sealed = 0;
+    const unreadable: string[] = [];
+    this.db.transaction(() => {
+      for (const row of this.s.secrets.all() as Array<{ id: string; secret: string }>) {
+        if (!SecretBox.isSealed(row.secret)) {
+          this.s.setSecret.run(this.box.seal(row.id, row.secret), row.id);
+          sealed += 1;
+        } else if (this.box.open(row.id, row.secret) === undefined) {
+          unreadable.push(row.id);
+          this.disable(row.id, 'its secret does not open with this WEBHOOK_SECRET_KEY; create the webhook again', now);
+        }
+      }
+    })();
+    return { sealed, unreadable };
+  }
+
+  private toSubscription(row: SubscriptionRow): Subscription {
+    // A secret that does not open reads as empty; sealSecrets has disabled its subscription at start.
+    return toSubscription(row, this.box.open(row.id, row.secret) ?? '');
   }
 
   createSubscription(sub: NewSubscription, now: number): Subscription {
@@ -165,7 +198,7 @@ export class WebhookStore {
       events: JSON.stringify(sub.events),
       teams: JSON.stringify(sub.teams),
       entity_filter: sub.entityFilter ? JSON.stringify(sub.entityFilter) : null,
-      secret: sub.secret,
+      secret: this.box.seal(sub.id, sub.secret),
       description: sub.description,
       now,
     });
@@ -174,11 +207,17 @@ export class WebhookStore {
 
   getSubscription(id: string): Subscription | undefined {
     const row = this.s.getSub.get(id) as SubscriptionRow | undefined;
-    return row ? toSubscription(row) : undefined;
+    return row ? this.toSubscription(row) : undefined;
+  }
+
+  countSubscriptions(): number {
+    return this.s.countSubs.get() as number;
   }
 
   listSubscriptions(onlyEnabled = false): Subscription[] {
-    return ((onlyEnabled ? this.s.enabledSubs : this.s.listSubs).all() as SubscriptionRow[]).map(toSubscription);
+    return ((onlyEnabled ? this.s.enabledSubs : this.s.listSubs).all() as SubscriptionRow[]).map((r) =>
+      this.toSubscription(r),
+    );
   }
 
   /** Deletes the subscription and (cascade) its delivery log. */
