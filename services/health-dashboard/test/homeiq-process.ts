@@ -52,6 +52,8 @@ async function launchHomeIq(): Promise<HomeIq> {
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'warn',
     ALERT_INTERVAL: '2s',
+    // The test's webhook receiver is on loopback, which the egress policy refuses unless allowed.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
   });
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/homeiq.js', 'start'], {

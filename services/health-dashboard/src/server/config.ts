@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { bool, ConfigError, type ConfigOf, duration, list, oneOf, optionalStr, secret, str, url } from '@homeiq/core';
+import { bool, ConfigError, type ConfigOf, duration, list, oneOf, secret, str, url } from '@homeiq/core';
 
 export const dashboardSchema = {
   build: oneOf(
@@ -11,11 +10,7 @@ export const dashboardSchema = {
   distDir: str('DASHBOARD_DIST', 'Folder of the built app (default: the package dist/)', ''),
   password: secret(
     'DASHBOARD_PASSWORD',
-    'Password for dashboard sign-in (at least 8 characters; the API key always works)',
-  ),
-  passwordFile: optionalStr(
-    'DASHBOARD_PASSWORD_FILE',
-    'File holding the dashboard password (instead of DASHBOARD_PASSWORD)',
+    'Password for dashboard sign-in (at least 8 characters; the API key always works; or DASHBOARD_PASSWORD_FILE)',
   ),
   haUrl: url(
     'DASHBOARD_HA_URL',
@@ -38,23 +33,11 @@ export type DashboardConfig = ConfigOf<typeof dashboardSchema>;
 
 const MIN_PASSWORD = 8;
 
-/** The dashboard password from DASHBOARD_PASSWORD or DASHBOARD_PASSWORD_FILE (one of them), checked at start. */
+/** The dashboard password (DASHBOARD_PASSWORD, or the file DASHBOARD_PASSWORD_FILE names), checked at start. */
 export function dashboardPassword(config: DashboardConfig): string | undefined {
-  if (config.password !== undefined && config.passwordFile !== undefined) {
-    throw new ConfigError(['DASHBOARD_PASSWORD and DASHBOARD_PASSWORD_FILE are both set: set one']);
-  }
-  let password = config.password;
-  if (config.passwordFile !== undefined) {
-    try {
-      password = readFileSync(config.passwordFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new ConfigError([`DASHBOARD_PASSWORD_FILE cannot be read (${code}): ${config.passwordFile}`]);
-    }
-  }
+  const password = config.password;
   if (password !== undefined && password.length < MIN_PASSWORD) {
-    const field = config.passwordFile !== undefined ? 'DASHBOARD_PASSWORD_FILE' : 'DASHBOARD_PASSWORD';
-    throw new ConfigError([`${field} must be at least ${MIN_PASSWORD} characters, got ${password.length}`]);
+    throw new ConfigError([`DASHBOARD_PASSWORD must be at least ${MIN_PASSWORD} characters, got ${password.length}`]);
   }
   return password;
 }
