@@ -160,11 +160,13 @@ describe('deploy/nginx.conf on the real nginx', { skip }, () => {
   });
 
   test("a service's API docs go to its root, like the built-in server's proxy", async () => {
-    const docs = await fetch(`${base}/api/data/docs/static/index.html`);
+    // Behind the sign-in like every /api/ path.
+    assert.equal((await fetch(`${base}/api/data/docs/static/index.html`)).status, 401);
+    const docs = await fetch(`${base}/api/data/docs/static/index.html`, { headers: { cookie } });
     assert.deepEqual(await docs.json(), { method: 'GET', url: '/docs/static/index.html', body: '' });
-    const spec = await fetch(`${base}/api/sports/openapi.json`);
+    const spec = await fetch(`${base}/api/sports/openapi.json`, { headers: { cookie } });
     assert.deepEqual(await spec.json(), { method: 'GET', url: '/openapi.json', body: '' });
-    const other = await fetch(`${base}/api/data/docsx`);
+    const other = await fetch(`${base}/api/data/docsx`, { headers: { cookie } });
     assert.deepEqual(await other.json(), { method: 'GET', url: '/api/docsx', body: '' });
   });
 

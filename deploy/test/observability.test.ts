@@ -11,6 +11,7 @@ import { isCi, requireExecutable } from '@homeiq/core/testing/dependency';
 import { tempDir, waitFor } from '@homeiq/core/testing/temp';
 import { PROXY_ROUTES } from '../../services/health-dashboard/src/server/upstreams';
 import { type HomeIq, startHomeIq } from '../../services/health-dashboard/test/homeiq-process';
+import { signIn } from '../../services/health-dashboard/test/session';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const promtool = requireExecutable('promtool (Debian package prometheus)', ['promtool']);
@@ -155,12 +156,15 @@ describe('/metrics and /openapi.json of every service under `homeiq start`', () 
     });
   }
 
-  test('the dashboard proxies every service’s docs and description without the browser holding a key', async () => {
+  test('the dashboard proxies every service’s docs and description to a signed-in browser, which holds no key', async () => {
+    const cookie = await signIn(homeiq.dashboard, homeiq.apiKey);
     for (const [prefix, name] of Object.entries(PROXY_ROUTES)) {
-      const docs = await fetch(`${homeiq.dashboard}/api/${prefix}/docs/`);
+      assert.equal((await fetch(`${homeiq.dashboard}/api/${prefix}/docs/`)).status, 401, `${prefix} docs, no session`);
+      const docs = await fetch(`${homeiq.dashboard}/api/${prefix}/docs/`, { headers: { cookie } });
       assert.equal(docs.status, 200, `${prefix} docs`);
       assert.match(await docs.text(), /swagger/i);
-      const doc = (await (await fetch(`${homeiq.dashboard}/api/${prefix}/openapi.json`)).json()) as {
+      const spec = await fetch(`${homeiq.dashboard}/api/${prefix}/openapi.json`, { headers: { cookie } });
+      const doc = (await spec.json()) as {
         info: { title: string };
       };
       assert.equal(doc.info.title, `HomeIQ ${name}`);
