@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { HomeIqError, NotFoundError, ValidationError } from './errors';
 import type { HealthReport } from './health';
+import { findBadNumber, MAX_BODY_DEPTH, nestsDeeperThan } from './input-guard';
 import type { Logger } from './logger';
 
 export type HttpApp = FastifyInstance<
@@ -35,6 +36,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
+  });
+
+  app.addHook('preValidation', async (request, reply) => {
+    if (typeof request.body === 'object' && nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
+      const message = `body nests deeper than ${MAX_BODY_DEPTH} levels`;
+      return reply.code(400).send({ error: 'bad_request', field: 'body', message });
+    }
+  });
+  // After validation (and Ajv's coercion): numbers must be finite, integers safe. See input-guard.ts.
+  app.addHook('preHandler', async (request, reply) => {
+    const schema = request.routeOptions.schema;
+    const problem =
+      findBadNumber(request.query, schema?.querystring, 'querystring') ??
+      findBadNumber(request.params, schema?.params, 'params') ??
+      findBadNumber(request.body, schema?.body, 'body');
+    if (problem) return reply.code(400).send({ error: 'bad_request', ...problem });
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {

@@ -14,6 +14,10 @@ export interface IngestionStats {
   rejected: number;
   deadLettered: number;
   filtered: number;
+  /** Events kept with their attributes replaced by a marker (over MAX_ATTRIBUTES_BYTES or MAX_ATTRIBUTES_DEPTH). */
+  attributesTruncated: number;
+  /** Events kept with their state cut to MAX_STATE_BYTES. */
+  statesTruncated: number;
   reconnects: number;
   pauses: number;
   spoolFailures: number;
@@ -59,6 +63,8 @@ export function collectStats(s: StatsSources): IngestionStats {
     rejected: i.counters.rejected,
     deadLettered: p.deadLettered,
     filtered: s.normalizer.filtered,
+    attributesTruncated: s.normalizer.truncated.attributes,
+    statesTruncated: s.normalizer.truncated.states,
     reconnects: s.connection.counters.reconnects,
     pauses: i.counters.pauses,
     spoolFailures: i.counters.spoolFailures,
@@ -124,6 +130,13 @@ const METRICS: Array<[keyof IngestionStats, string, 'counter' | 'gauge', string]
   ['duplicates', 'duplicates_skipped_total', 'counter', 'Events the store already had (replays, backfill overlap)'],
   ['rejected', 'messages_rejected_total', 'counter', 'Malformed or unexpected messages from Home Assistant'],
   ['deadLettered', 'events_dead_lettered_total', 'counter', 'Events the store refused for good (dead-letter file)'],
+  [
+    'attributesTruncated',
+    'attributes_truncated_total',
+    'counter',
+    'Events kept with attributes replaced by a marker (size or depth limit)',
+  ],
+  ['statesTruncated', 'states_truncated_total', 'counter', 'Events whose state was cut to MAX_STATE_BYTES'],
   ['filtered', 'events_filtered_total', 'counter', 'Events dropped by the include/exclude filters'],
   ['reconnects', 'reconnects_total', 'counter', 'Reconnections to Home Assistant'],
   ['pauses', 'read_pauses_total', 'counter', 'Times reading paused because the spool was full'],
