@@ -20,6 +20,22 @@ export interface HttpAppOptions {
   bodyLimit?: number;
 }
 
+/** A route as declared: what a test enumerates to call every route of a service with its schema. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  schema: Record<string, unknown> | undefined;
+  /** A WebSocket route (@fastify/websocket): not callable through inject. */
+  websocket: boolean;
+}
+
+const declaredRoutes = new WeakMap<object, DeclaredRoute[]>();
+
+/** Every route added to an app made by createHttpApp (in its plugins too), in the order they were added. */
+export function routesOf(app: HttpApp): readonly DeclaredRoute[] {
+  return declaredRoutes.get(app) ?? [];
+}
+
 /**
  * A Fastify app with the house conventions: TypeBox schemas, a correlation id carried through
  * X-Correlation-ID, and one error handler (4xx says exactly what was wrong, 5xx hides internals and logs them).
@@ -33,6 +49,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes: DeclaredRoute[] = [];
+  declaredRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      const schema = route.schema as Record<string, unknown> | undefined;
+      routes.push({ method, url: route.url, schema, websocket: (route as { websocket?: boolean }).websocket === true });
+    }
+  });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-correlation-id', request.id);

@@ -37,7 +37,9 @@ async function stateChangedSubscription(home: SimulatedHome, ing: Started): Prom
     20_000,
     'a probe event stored',
   );
-  return Number(probes[0]!.entityId.slice('sensor.probe_'.length));
+  const id = Number(probes?.[0]?.entityId.slice('sensor.probe_'.length));
+  assert.ok(Number.isInteger(id), 'the state_changed subscription id');
+  return id;
 }
 
 let server: InfluxServer | undefined;
