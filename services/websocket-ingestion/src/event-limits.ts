@@ -97,8 +97,10 @@ function walk(v: unknown, depth: number, maxDepth: number, m: Measure): number {
     for (let i = 0; i < v.length; i++) n += walk(v[i], depth + 1, maxDepth, m) + 1;
     return n;
   }
-  for (const key in v) {
-    if (!Object.hasOwn(v, key)) continue;
+  // Parsed JSON: own enumerable keys only (Object.keys, not for-in, so a polluted prototype adds nothing).
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     n += stringSize(key) + 2 + walk((v as Record<string, unknown>)[key], depth + 1, maxDepth, m);
   }
   return n;
