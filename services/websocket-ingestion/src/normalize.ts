@@ -147,8 +147,8 @@ export class Normalizer {
   }
 
   /**
-   * The limits of event-limits.ts applied to one state: undefined when within them (the common case, no
-   * allocation), else the cut state and/or the marker attributes.
+   * The limits of event-limits.ts applied to one state: undefined when within them (the common case: the parsed
+   * objects are kept, nothing is copied), else the cut state and/or the marker attributes.
    */
   bound(state: string, attributes: Obj, count = true): { state: string; attributes: Obj } | undefined {
     const { maxStateBytes, maxAttributesBytes, maxAttributesDepth } = this.limits;
