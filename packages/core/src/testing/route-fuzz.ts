@@ -9,7 +9,7 @@ export interface FuzzOptions {
   apiKey: string;
   /** Wall time, ms (default FUZZ_SECONDS, else 60 s under CI and 3 s locally). */
   durationMs?: number;
-  /** Request cap whatever the time (default 20000). */
+  /** Request cap whatever the time (default 200000: a safety net; the duration is the real bound). */
   maxRequests?: number;
   /** "METHOD /url" of routes not to call, with why (streams that never end are tested elsewhere). */
   skip?: Record<string, string>;
@@ -205,7 +205,7 @@ export async function fuzzRoutes(app: HttpApp, options: FuzzOptions): Promise<Fu
   assert.ok(routes.length > 0, 'no routes to fuzz: was the app built with createHttpApp?');
   const f = new RouteFuzzer(options.seed ?? 1);
   const deadline = Date.now() + (options.durationMs ?? fuzzDurationMs());
-  const maxRequests = options.maxRequests ?? 20_000;
+  const maxRequests = options.maxRequests ?? 200_000;
   const maxRss = options.maxRssBytes ?? 1024 * 1024 * 1024;
   const report: FuzzReport = { requests: 0, routes: routes.length, byStatus: {}, failures: [], peakRss: 0 };
   const headers = { authorization: `Bearer ${options.apiKey}` };
