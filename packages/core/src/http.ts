@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { HomeIqError, NotFoundError, ValidationError } from './errors';
 import type { HealthReport } from './health';
+import { findBadNumber, MAX_BODY_DEPTH, nestsDeeperThan } from './input-guard';
 import type { Logger } from './logger';
 
 export type HttpApp = FastifyInstance<
@@ -19,6 +20,22 @@ export interface HttpAppOptions {
   bodyLimit?: number;
 }
 
+/** A route as declared: what a test enumerates to call every route of a service with its schema. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  schema: Record<string, unknown> | undefined;
+  /** A WebSocket route (@fastify/websocket): not callable through inject. */
+  websocket: boolean;
+}
+
+const declaredRoutes = new WeakMap<object, DeclaredRoute[]>();
+
+/** Every route added to an app made by createHttpApp (in its plugins too), in the order they were added. */
+export function routesOf(app: HttpApp): readonly DeclaredRoute[] {
+  return declaredRoutes.get(app) ?? [];
+}
+
 /**
  * A Fastify app with the house conventions: TypeBox schemas, a correlation id carried through
  * X-Correlation-ID, and one error handler (4xx says exactly what was wrong, 5xx hides internals and logs them).
@@ -33,8 +50,34 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routes: DeclaredRoute[] = [];
+  declaredRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      const schema = route.schema as Record<string, unknown> | undefined;
+      routes.push({ method, url: route.url, schema, websocket: (route as { websocket?: boolean }).websocket === true });
+    }
+  });
+
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
+  });
+
+  app.addHook('preValidation', async (request, reply) => {
+    if (typeof request.body === 'object' && nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
+      const message = `body nests deeper than ${MAX_BODY_DEPTH} levels`;
+      return reply.code(400).send({ error: 'bad_request', field: 'body', message });
+    }
+  });
+  // After validation (and Ajv's coercion): numbers must be finite, integers safe. See input-guard.ts.
+  app.addHook('preHandler', async (request, reply) => {
+    const schema = request.routeOptions.schema;
+    const problem =
+      findBadNumber(request.query, schema?.querystring, 'querystring') ??
+      findBadNumber(request.params, schema?.params, 'params') ??
+      findBadNumber(request.body, schema?.body, 'body');
+    if (problem) return reply.code(400).send({ error: 'bad_request', ...problem });
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {

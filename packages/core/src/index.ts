@@ -6,6 +6,7 @@ export * from './errors';
 export * from './fetch-json';
 export * from './health';
 export * from './http';
+export * from './input-guard';
 export * from './logger';
 export * from './metrics';
 export * from './openapi/document';

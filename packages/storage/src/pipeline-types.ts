@@ -10,6 +10,8 @@ export interface PipelineStats {
   /** Events the store refused for good (now in the dead letter). */
   rejected: number;
   deadLettered: number;
+  /** Times refused events could not be written to the dead letter (they stay in the spool and are retried). */
+  deadLetterFailures: number;
   /** Events accepted but not yet stored. */
   pending: number;
   spoolBytes: number;
@@ -24,6 +26,8 @@ export interface PipelineStats {
   /** At 100% of the spool quota: the source must stop reading until `room` fires. */
   full: boolean;
   lastError: string | null;
+  /** Set while the dead letter fails (cleared by the next successful append). */
+  deadLetterError: string | null;
   lastWriteAt: number | null;
 }
 

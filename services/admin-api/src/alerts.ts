@@ -5,7 +5,10 @@ import type { IngestionStats, SystemHealth } from './types';
 export type Severity = 'warning' | 'critical';
 
 export interface Alert {
-  /** Stable per condition: `ha-disconnected`, `spool-growing`, `write-errors`, `disk-low`, `service-unhealthy:<name>`. */
+  /**
+   * Stable per condition: `ha-disconnected`, `spool-growing`, `write-errors`, `disk-low`, `backup-failed`,
+   * `service-unhealthy:<name>`.
+   */
   id: string;
   rule: string;
   severity: Severity;
@@ -49,6 +52,19 @@ interface Firing {
   rule: string;
   severity: Severity;
   message: string;
+}
+
+/**
+ * data-retention reports its last backup under the `backup` health check (degraded with `last backup job failed`
+ * when it failed). A failed backup is critical even though the service itself keeps running: nothing else says
+ * that the home has no fresh backup.
+ */
+function lastBackupFailure(health: SystemHealth): string | undefined {
+  const retention = health.services.find((s) => s.name === 'data-retention');
+  const check = retention?.checks.backup;
+  if (!check || check.status === 'healthy' || typeof check.reason !== 'string') return undefined;
+  if (!/failed/.test(check.reason)) return undefined;
+  return `backup failed: ${check.reason.replace(/^last backup job failed: /, '')}`;
 }
 
 /**
@@ -115,6 +131,10 @@ export class AlertEngine {
       });
     }
     for (const name of this.unhealthySince.keys()) if (!down.has(name)) this.unhealthySince.delete(name);
+    const backupFailure = lastBackupFailure(o.health);
+    if (backupFailure) {
+      firing.push({ id: 'backup-failed', rule: 'backup-failed', severity: 'critical', message: backupFailure });
+    }
     if (o.health.influxdb.status === 'unhealthy') {
       firing.push({
         id: 'service-unhealthy:influxdb',

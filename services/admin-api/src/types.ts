@@ -9,6 +9,9 @@ export interface IngestionStats {
   duplicates: number;
   rejected: number;
   deadLettered: number;
+  /** Events kept with attributes replaced by a marker / state cut (absent from older ingestion versions). */
+  attributesTruncated?: number;
+  statesTruncated?: number;
   reconnects: number;
   spoolBytes: number;
   spoolMaxBytes: number;

@@ -177,4 +177,30 @@ describe('alert rules', () => {
     assert.equal(again?.active, true);
     assert.equal(again?.acknowledged, false);
   });
+
+  test('a failed backup (data-retention degraded on its backup check) fires at once and resolves after a good one', () => {
+    let now = 0;
+    const engine = new AlertEngine({ ...DEFAULT_RULES, diskMinFreePercent: 10 }, () => now);
+    const retention = (backup: ServiceHealth['checks'][string]) => ({
+      ...service('data-retention', backup.status === 'healthy' ? 'healthy' : 'degraded'),
+      checks: { backup },
+    });
+    const failed = retention({ status: 'degraded', reason: 'last backup job failed: InfluxDB query: HTTP 400' });
+    const active = () => engine.list().filter((a) => a.active && a.id === 'backup-failed');
+    engine.evaluate(observe({ services: [failed] }));
+    assert.equal(active().length, 1);
+    assert.equal(active()[0]!.severity, 'critical');
+    assert.match(active()[0]!.message, /backup failed: InfluxDB query: HTTP 400/);
+    now += 1000;
+    engine.evaluate(
+      observe({
+        services: [retention({ status: 'degraded', reason: 'last backup job took 2 h, over its 1 h interval' })],
+      }),
+    );
+    assert.equal(active().length, 0, 'a slow backup is not a failed one');
+    engine.evaluate(observe({ services: [failed] }));
+    now += 1000;
+    engine.evaluate(observe({ services: [retention({ status: 'healthy' })] }));
+    assert.equal(active().length, 0);
+  });
 });

@@ -8,6 +8,7 @@ import {
   type Logger,
 } from '@homeiq/core';
 import { type LiveFeed, type MetadataStore, RemoteLiveFeed, type TimeSeriesStore } from '@homeiq/storage';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './config';
 import type { RouteContext } from './context';
 import { registerDataApiMetrics } from './metrics';
 import { DATA_API_OPENAPI } from './openapi';
@@ -30,6 +31,8 @@ export interface DataApiDeps {
   healthTimeoutMs?: number;
   /** Clock in ms since the epoch (tests pin it). */
   now?: () => number;
+  /** DATA_API_MAX_RESPONSE_BYTES (default 8 MB). */
+  maxResponseBytes?: number;
 }
 
 export interface DataApiApp {
@@ -46,6 +49,7 @@ export function buildApp(deps: DataApiDeps): DataApiApp {
     live: deps.live,
     nowUs: () => Math.round(now() * 1000),
     logger: deps.logger,
+    maxResponseBytes: deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   };
   const hub = new StreamHub(
     deps.live,

@@ -9,4 +9,6 @@ export interface RouteContext {
   /** Now, µs since the epoch. */
   nowUs(): number;
   logger: Logger;
+  /** Byte budget of one list response (DATA_API_MAX_RESPONSE_BYTES): a page ends early, with a cursor, past it. */
+  maxResponseBytes: number;
 }

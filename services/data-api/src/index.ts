@@ -29,6 +29,7 @@ export function createService(runtime: Runtime): Service {
     ],
     live: () => liveFeedFor(runtime),
     colocated: () => [...runtime.local],
+    maxResponseBytes: config.maxResponseBytes,
     stream: { maxBufferedBytes: config.streamMaxBufferBytes, heartbeatMs: config.streamHeartbeat },
     healthTimeoutMs: runtime.common.healthTimeout,
   });

@@ -86,7 +86,11 @@ export function createIngestionService(runtime: Runtime): Service & { stats(): R
     const metadata = runtime.metadata();
     const connection = Ingestion.connection(config, config.haUrl as string, config.haToken as string);
     const mirror = new RegistryMirror(connection, metadata, logger.child({ module: 'registry' }));
-    const normalizer = new Normalizer(filter, mirror, store.kind !== 'sqlite');
+    const normalizer = new Normalizer(filter, mirror, store.kind !== 'sqlite', {
+      maxStateBytes: config.maxStateBytes,
+      maxAttributesBytes: config.maxAttributesBytes,
+      maxAttributesDepth: config.maxAttributesDepth,
+    });
     const lag = new LagTracker();
     pipeline = createEventPipeline({
       store,

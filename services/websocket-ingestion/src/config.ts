@@ -1,4 +1,5 @@
-import { bool, type ConfigOf, duration, list, optionalStr, secret, url } from '@homeiq/core';
+import { bool, type ConfigOf, duration, int, list, optionalStr, secret, url } from '@homeiq/core';
+import { DEFAULT_LIMITS } from './event-limits';
 
 /** websocket-ingestion's own variables (BATCH_*, MAX_RETRIES, SPOOL_MAX_BYTES come from the storage schema). */
 export const ingestionSchema = {
@@ -30,6 +31,24 @@ export const ingestionSchema = {
     5_000,
   ),
   reconnectMax: duration('HA_RECONNECT_MAX', 'Cap of the jittered exponential reconnect backoff', 30_000),
+  maxStateBytes: int(
+    'MAX_STATE_BYTES',
+    'Longest state kept whole, bytes; a longer one is cut to it and the event kept, marked in its attributes',
+    DEFAULT_LIMITS.maxStateBytes,
+    { min: 255, max: 16 * 1024 * 1024 },
+  ),
+  maxAttributesBytes: int(
+    'MAX_ATTRIBUTES_BYTES',
+    'Largest attributes (JSON) kept per event; larger ones are replaced by {"_homeiq_truncated": true, original_bytes}',
+    DEFAULT_LIMITS.maxAttributesBytes,
+    { min: 1024, max: 64 * 1024 * 1024 },
+  ),
+  maxAttributesDepth: int(
+    'MAX_ATTRIBUTES_DEPTH',
+    'Deepest nesting of attributes kept; deeper ones are replaced like oversized ones',
+    DEFAULT_LIMITS.maxAttributesDepth,
+    { min: 2, max: 1000 },
+  ),
 };
 
 export type IngestionConfig = ConfigOf<typeof ingestionSchema>;

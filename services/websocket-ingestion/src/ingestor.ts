@@ -1,6 +1,7 @@
 import type { Logger } from '@homeiq/core';
 import type { HaConnection } from '@homeiq/ha';
 import type { EventPipeline, InProcessLiveFeed, StateEvent } from '@homeiq/storage';
+import { invalidEntityId } from './event-limits';
 import { MalformedEventError, type Normalizer } from './normalize';
 import { LogLimiter, RateMeter } from './rate-meter';
 
@@ -116,11 +117,25 @@ export class Ingestor {
   };
 
   /** Events from HA's history (no raw record: the pipeline encodes them). */
-  acceptBackfill(events: StateEvent[]): void {
+  acceptBackfill(history: StateEvent[]): void {
+    const events = this.boundBackfill(history);
     if (events.length === 0) return;
     this.counters.backfilled += events.length;
     this.accept(events, undefined);
     this.pauseIfFull();
+  }
+
+  /** History rows under the same limits as live events: bad entity ids refused (counted), big values cut. */
+  private boundBackfill(history: StateEvent[]): StateEvent[] {
+    const out: StateEvent[] = [];
+    for (const e of history) {
+      const bad = invalidEntityId(e.entityId);
+      if (bad) {
+        this.counters.rejected++;
+        this.logRejected(e.entityId.slice(0, 80), `history: ${bad}`);
+      } else out.push(this.normalizer.boundEvent(e));
+    }
+    return out;
   }
 
   /** Whether the pipeline can take more right now (backfill waits for room instead of overfilling). */
@@ -199,7 +214,7 @@ export function decodeRecord(normalizer: Normalizer, raw: Buffer): StateEvent[] 
     const m = msg as { type?: unknown; event?: { event_type?: unknown } } | null;
     if (m?.type !== 'event' || m.event?.event_type !== 'state_changed') continue;
     try {
-      const e = normalizer.stateChanged(m.event);
+      const e = normalizer.stateChanged(m.event, false);
       if (e) out.push(e);
     } catch {
       // Counted and logged when it first arrived.

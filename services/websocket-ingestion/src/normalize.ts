@@ -1,4 +1,13 @@
 import { microsFromEpochSeconds, type StateEvent } from '@homeiq/storage';
+import {
+  DEFAULT_LIMITS,
+  type EventLimits,
+  invalidEntityId,
+  measureJson,
+  TRUNCATED_MARKER,
+  truncateUtf8,
+  utf8Bytes,
+} from './event-limits';
 import type { EntityFilter } from './filter';
 import { haTimeMicros } from './ha-time';
 
@@ -49,6 +58,8 @@ function time(entityId: string, field: string, v: unknown): number {
  */
 export class Normalizer {
   filtered = 0;
+  /** Events kept with their attributes replaced by a marker (too large or too deep), and with a cut state. */
+  readonly truncated = { attributes: 0, states: 0 };
 
   /**
    * `extras`: also fill oldState and durationInStateSeconds (stores that keep them as fields, i.e. InfluxDB; the
@@ -58,10 +69,14 @@ export class Normalizer {
     private readonly filter: EntityFilter,
     private readonly placements: PlacementLookup,
     private readonly extras = true,
+    private readonly limits: EventLimits = DEFAULT_LIMITS,
   ) {}
 
-  /** Undefined when the entity is filtered out; throws MalformedEventError for a bad message. */
-  stateChanged(event: unknown): StateEvent | undefined {
+  /**
+   * Undefined when the entity is filtered out; throws MalformedEventError for a bad message. `count`: false when
+   * a spooled record is decoded again (its truncations were counted when it arrived).
+   */
+  stateChanged(event: unknown, count = true): StateEvent | undefined {
     if (!isObj(event)) throw new MalformedEventError(null, 'event: must be an object');
     const data = event.data;
     if (!isObj(data)) throw new MalformedEventError(null, 'event.data: must be an object');
@@ -69,6 +84,8 @@ export class Normalizer {
     if (typeof entityId !== 'string' || entityId.indexOf('.') <= 0) {
       throw new MalformedEventError(null, `data.entity_id: not an entity id: ${String(entityId).slice(0, 80)}`);
     }
+    const badId = invalidEntityId(entityId);
+    if (badId) throw new MalformedEventError(entityId.slice(0, 80), badId);
     if (!this.filter.accepts(entityId)) {
       this.filtered++;
       return undefined;
@@ -110,13 +127,14 @@ export class Normalizer {
     if (attributes === undefined || attributes === null) attributes = EMPTY;
     else if (!isObj(attributes)) throw new MalformedEventError(entityId, 'new_state.attributes: must be an object');
     const ctx = isObj(ns.context) ? ns.context : isObj(event.context) ? event.context : EMPTY;
+    const bounded = this.bound(state, attributes as Obj, count);
     return {
       entityId,
       time: t,
       lastChanged: changed,
-      state,
+      state: bounded === undefined ? state : bounded.state,
       removed: false,
-      attributes: attributes as Obj,
+      attributes: bounded === undefined ? (attributes as Obj) : bounded.attributes,
       contextId: strOrNull(ctx.id),
       contextParentId: strOrNull(ctx.parent_id),
       contextUserId: strOrNull(ctx.user_id),
@@ -126,6 +144,39 @@ export class Normalizer {
       oldState: os ? strOrNull(os.state) : null,
       durationInStateSeconds: os && this.extras ? durationSince(entityId, os, t) : null,
     };
+  }
+
+  /**
+   * The limits of event-limits.ts applied to one state: undefined when within them (the common case: the parsed
+   * objects are kept, nothing is copied), else the cut state and/or the marker attributes.
+   */
+  bound(state: string, attributes: Obj, count = true): { state: string; attributes: Obj } | undefined {
+    const { maxStateBytes, maxAttributesBytes, maxAttributesDepth } = this.limits;
+    let out: { state: string; attributes: Obj } | undefined;
+    const m = measureJson(attributes, maxAttributesDepth);
+    if (m.bytes > maxAttributesBytes || m.tooDeep) {
+      if (count) this.truncated.attributes++;
+      const reason = m.tooDeep ? `nested deeper than ${maxAttributesDepth}` : `over ${maxAttributesBytes} bytes`;
+      out = { state, attributes: { [TRUNCATED_MARKER]: true, original_bytes: m.bytes, reason } };
+    }
+    if (state.length * 3 > maxStateBytes) {
+      const bytes = utf8Bytes(state);
+      if (bytes > maxStateBytes) {
+        if (count) this.truncated.states++;
+        const attrs = out?.attributes ?? attributes;
+        out = {
+          state: truncateUtf8(state, maxStateBytes),
+          attributes: { ...attrs, _homeiq_state_truncated: true, state_original_bytes: bytes },
+        };
+      }
+    }
+    return out;
+  }
+
+  /** The limits applied to an event built elsewhere (backfill): the same event, or a bounded copy. */
+  boundEvent(e: StateEvent): StateEvent {
+    const b = this.bound(e.state, e.attributes as Obj);
+    return b === undefined ? e : { ...e, state: b.state, attributes: b.attributes };
   }
 
   /**

@@ -13,7 +13,14 @@ export interface IngestionStats {
   duplicates: number;
   rejected: number;
   deadLettered: number;
+  deadLetterFailures: number;
+  /** Set while refused events cannot be written to the dead letter (they wait in the spool). */
+  deadLetterError: string | null;
   filtered: number;
+  /** Events kept with their attributes replaced by a marker (over MAX_ATTRIBUTES_BYTES or MAX_ATTRIBUTES_DEPTH). */
+  attributesTruncated: number;
+  /** Events kept with their state cut to MAX_STATE_BYTES. */
+  statesTruncated: number;
   reconnects: number;
   pauses: number;
   spoolFailures: number;
@@ -58,7 +65,11 @@ export function collectStats(s: StatsSources): IngestionStats {
     duplicates: p.duplicates,
     rejected: i.counters.rejected,
     deadLettered: p.deadLettered,
+    deadLetterFailures: p.deadLetterFailures,
+    deadLetterError: p.deadLetterError,
     filtered: s.normalizer.filtered,
+    attributesTruncated: s.normalizer.truncated.attributes,
+    statesTruncated: s.normalizer.truncated.states,
     reconnects: s.connection.counters.reconnects,
     pauses: i.counters.pauses,
     spoolFailures: i.counters.spoolFailures,
@@ -93,9 +104,11 @@ export function healthChecks(s: StatsSources): Record<string, HealthCheck> {
   ha.haVersion = st.haVersion;
   ha.simulated = st.simulated;
   if (st.simulated) ha.note = 'running against the SIMULATED Home Assistant: set HA_URL and HA_TOKEN to use yours';
-  const store: HealthCheck = st.storeOutage
-    ? { status: 'degraded', reason: `store failing: ${st.storeError ?? 'unreachable'}; events wait in the spool` }
-    : { status: 'healthy' };
+  const store: HealthCheck = st.deadLetterError
+    ? { status: 'degraded', reason: `${st.deadLetterError}; refused events wait in the spool` }
+    : st.storeOutage
+      ? { status: 'degraded', reason: `store failing: ${st.storeError ?? 'unreachable'}; events wait in the spool` }
+      : { status: 'healthy' };
   store.pending = st.pending;
   store.stored = st.stored;
   const ratio = st.spoolMaxBytes > 0 ? st.spoolBytes / st.spoolMaxBytes : 0;

@@ -2,8 +2,9 @@
  * InfluxQL text from user values, pure. Every value that reaches a query goes through one of these:
  * - identifiers are double-quoted (`\` and `"` escaped; no line breaks, validated by the caller);
  * - string literals are single-quoted (`\`, `'` escaped, LF as `\n`: the InfluxQL scanner's only escapes);
- * - a value holding a CR cannot be a string literal at all, so it is matched with an anchored regex literal
- *   whose every metacharacter is escaped (and `/` as `\/`);
+ * - a value holding a CR or a NUL cannot be a string literal at all (the scanner has no escape for CR, and reads
+ *   NUL as the end of the query), so it is matched with an anchored regex literal whose every metacharacter is
+ *   escaped (and `/` as `\/`, NUL as `\x00`);
  * - times are integer nanoseconds, clamped to the range InfluxDB can store.
  */
 
@@ -14,8 +15,13 @@ export function ident(name: string): string {
   return `"${name.replace(/[\\"]/g, '\\$&')}"`;
 }
 
+/** Whether a value cannot be written as an InfluxQL string literal (see the top of this file). */
+export function needsRegex(value: string): boolean {
+  return value.includes('\r') || value.includes('\u0000');
+}
+
 export function stringLiteral(value: string): string {
-  if (value.includes('\r')) throw new Error('a string literal cannot hold a carriage return; use exactRegex');
+  if (needsRegex(value)) throw new Error('a string literal cannot hold a CR or NUL; use exactRegex');
   return `'${value.replace(/[\\']/g, '\\$&').replace(/\n/g, '\\n')}'`;
 }
 
@@ -25,18 +31,20 @@ export function exactRegex(value: string): string {
     .replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')
     .replace(/\//g, '\\/')
     .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r');
+    .replace(/\r/g, '\\r')
+    .replaceAll('\u0000', '\\x00');
   return `/^${body}$/`;
 }
 
 /** `key = 'value'` for a field, or the exact regex when the value cannot be a literal. */
 export function fieldEquals(key: string, value: string): string {
-  return value.includes('\r') ? `${ident(key)} =~ ${exactRegex(value)}` : `${ident(key)} = ${stringLiteral(value)}`;
+  return needsRegex(value) ? `${ident(key)} =~ ${exactRegex(value)}` : `${ident(key)} = ${stringLiteral(value)}`;
 }
 
 /** `key = 'value'` for a tag: compares with the tag's stored (encoded) text, which never holds a line break. */
 export function tagEquals(key: string, value: string): string {
-  return `${ident(key)} = ${stringLiteral(encodeTagText(value))}`;
+  const stored = encodeTagText(value);
+  return needsRegex(stored) ? `${ident(key)} =~ ${exactRegex(stored)}` : `${ident(key)} = ${stringLiteral(stored)}`;
 }
 
 /** Any of several tag values, as an OR group. */

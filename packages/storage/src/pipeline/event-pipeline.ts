@@ -114,12 +114,14 @@ class DurablePipeline implements EventPipeline {
     duplicates: 0,
     rejected: 0,
     deadLettered: 0,
+    deadLetterFailures: 0,
     writes: 0,
     retries: 0,
   };
   private outage = false;
   private full = false;
   private lastError: string | null = null;
+  private deadLetterError: string | null = null;
   private lastWriteAt: number | null = null;
 
   constructor(options: EventPipelineOptions) {
@@ -230,6 +232,7 @@ class DurablePipeline implements EventPipeline {
       outage: this.outage,
       full: this.full,
       lastError: this.lastError,
+      deadLetterError: this.deadLetterError,
       lastWriteAt: this.lastWriteAt,
     };
   }
@@ -362,11 +365,6 @@ class DurablePipeline implements EventPipeline {
     if (this.state === 'stopped') return;
     this.counters.writes++;
     this.lastWriteAt = this.now();
-    if (this.failures > 0 || this.outage) {
-      if (this.outage) this.o.logger.info('store reachable again: draining the spool');
-      this.failures = 0;
-      this.outage = false;
-    }
     batch.written = result.written;
     batch.duplicates = result.duplicates;
     batch.stored = batch.events;
@@ -375,14 +373,26 @@ class DurablePipeline implements EventPipeline {
       const items = result.rejected
         .filter((r) => batch.events[r.index] !== undefined && !bad.has(r.index) && bad.add(r.index))
         .map((r) => ({ event: batch.events[r.index]!, reason: r.reason }));
-      batch.rejected = items.length;
-      batch.stored = batch.events.filter((_, i) => !bad.has(i));
       try {
         this.counters.deadLettered += this.deadLetter.append(items, this.now());
+        this.deadLetterError = null;
       } catch (error) {
+        // Not set aside, so not done: the batch is written again later (idempotent) and refused again, and the
+        // spool keeps it until the dead letter takes it. Health shows the failure meanwhile.
+        this.counters.deadLetterFailures++;
+        this.deadLetterError = `dead letter not writable: ${errorText(error)}`;
         this.o.logger.error({ err: errorText(error), events: items.length }, 'dead letter not writable');
+        this.failed(batch, error);
+        return;
       }
+      batch.rejected = items.length;
+      batch.stored = batch.events.filter((_, i) => !bad.has(i));
       this.o.logger.warn({ rejected: items.length, reason: items[0]?.reason }, 'store refused events: dead-lettered');
+    }
+    if (this.failures > 0 || this.outage) {
+      if (this.outage) this.o.logger.info('store reachable again: draining the spool');
+      this.failures = 0;
+      this.outage = false;
     }
     batch.done = true;
     this.advance();

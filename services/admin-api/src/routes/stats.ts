@@ -32,6 +32,7 @@ export function registerStatsRoutes(app: HttpApp, collector: Collector): void {
             backfilled: s.backfilled,
             rejected: s.rejected,
             deadLettered: s.deadLettered,
+            truncated: (s.attributesTruncated ?? 0) + (s.statesTruncated ?? 0),
             reconnects: s.reconnects,
           }
         : null,

@@ -1,6 +1,6 @@
 import type { EventFilter, EventQuery } from '@homeiq/storage';
-import { toEventJson } from '@homeiq/storage';
 import { Type } from '@sinclair/typebox';
+import { budgetedPage } from '../budgeted-page';
 import type { RouteContext } from '../context';
 import { checkRange, decodeCursor, encodeCursor, parseTime } from '../params';
 import type { ApiApp } from '../routes';
@@ -43,7 +43,7 @@ export function registerEventRoutes(app: ApiApp, ctx: RouteContext): void {
         response: withErrors({ 200: EventsPage }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const order = q.order ?? 'desc';
       const filter: EventFilter = {
@@ -67,11 +67,13 @@ export function registerEventRoutes(app: ApiApp, ctx: RouteContext): void {
       ]);
       const query: EventQuery = { ...filter, limit: q.limit ?? 100, order };
       if (q.cursor !== undefined) query.cursor = decodeCursor(q.cursor, order, key);
-      const page = await (await ctx.store()).queryEvents(query);
-      return {
-        events: page.events.map(toEventJson),
-        next_cursor: page.nextCursor ? encodeCursor(page.nextCursor, order, key) : null,
-      };
+      const page = await budgetedPage(await ctx.store(), query, ctx.maxResponseBytes);
+      const next = page.nextCursor ? JSON.stringify(encodeCursor(page.nextCursor, order, key)) : 'null';
+      // Each event was serialized once while the budget was counted; the body is their concatenation.
+      if (page.cut) reply.header('x-homeiq-truncated', `response budget of ${ctx.maxResponseBytes} bytes reached`);
+      const body = `{"events":[${page.json.join(',')}],"next_cursor":${next}}`;
+      // Already JSON text (an EventsPage): fastify sends a string as it is.
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 }

@@ -126,6 +126,12 @@ export function Overview() {
           <Stat label="backfilled" value={num(s?.counts?.backfilled)} />
           <Stat label="rejected" value={num(s?.counts?.rejected)} />
           <Stat label="dead-lettered" value={num(s?.counts?.deadLettered)} />
+          <Stat
+            label="truncated"
+            value={num(s?.counts?.truncated)}
+            hint="Events kept with oversized or too deeply nested attributes (or state) replaced by a marker"
+            testId="truncated"
+          />
         </div>
       </Card>
 
