@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, silentLogger } from '@homeiq/core';
+import { waitFor } from '@homeiq/core/testing/temp';
 import { StoreError } from '../src/errors';
 import { InfluxStore } from '../src/influx/influx-store';
 import { createEventPipeline } from '../src/pipeline/event-pipeline';
@@ -161,7 +162,8 @@ describe('InfluxDB with authentication', { skip: influxd.skip }, () => {
     await pipeline.start();
     const events = Array.from({ length: 25 }, (_, i) => event(i));
     pipeline.accept(events);
-    await new Promise((r) => setTimeout(r, 300));
+    // A busy machine may take a while to use up the quick retries: wait for outage mode, not a fixed time.
+    await waitFor(() => pipeline.stats().outage, 10_000, 'outage mode');
     const stats = pipeline.stats();
     assert.equal(stats.outage, true);
     assert.equal(stats.pending, 25);
