@@ -35,6 +35,16 @@ if (files.length === 0) {
 }
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files];
+// A file whose tests are done ends even if something it started still holds the event loop, and no single test
+// runs past 15 minutes: a leak or a hang fails its test instead of stalling the whole run.
+const args = [
+  '--import',
+  'tsx',
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  '--test-force-exit',
+  '--test-timeout=900000',
+  ...files,
+];
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

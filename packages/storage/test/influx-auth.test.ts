@@ -160,16 +160,19 @@ describe('InfluxDB with authentication', { skip: influxd.skip }, () => {
     };
     const pipeline = createEventPipeline({ ...options, store });
     await pipeline.start();
-    const events = Array.from({ length: 25 }, (_, i) => event(i));
-    pipeline.accept(events);
-    // A busy machine may take a while to use up the quick retries: wait for outage mode, not a fixed time.
-    await waitFor(() => pipeline.stats().outage, 10_000, 'outage mode');
-    const stats = pipeline.stats();
-    assert.equal(stats.outage, true);
-    assert.equal(stats.pending, 25);
-    assert.equal(stats.stored, 0);
-    assert.match(stats.lastError ?? '', /401/);
-    await pipeline.stop(100);
+    let stats: ReturnType<typeof pipeline.stats>;
+    try {
+      const events = Array.from({ length: 25 }, (_, i) => event(i));
+      pipeline.accept(events);
+      // A busy machine may take a while to use up the quick retries: wait for outage mode, not a fixed time.
+      await waitFor(() => pipeline.stats().outage, 10_000, 'outage mode');
+      stats = pipeline.stats();
+      assert.equal(stats.pending, 25);
+      assert.equal(stats.stored, 0);
+      assert.match(stats.lastError ?? '', /401/);
+    } finally {
+      await pipeline.stop(100); // a failed assertion must not leave the writer running (the file would never end)
+    }
     assert.match(logged, /outage mode/);
     assert.ok(!logged.includes(wrong) && !(stats.lastError ?? '').includes(wrong));
 
