@@ -20,8 +20,12 @@ export function freshDatabase(prefix = 'test'): string {
   return `${prefix}_${process.pid}_${counter}`;
 }
 
-export async function openStore(server: InfluxServer, database = freshDatabase()): Promise<InfluxStore> {
-  const store = new InfluxStore(influxConfig(server.url, database), silentLogger());
+export async function openStore(
+  server: InfluxServer,
+  database = freshDatabase(),
+  extra: Record<string, string> = {},
+): Promise<InfluxStore> {
+  const store = new InfluxStore(influxConfig(server.url, database, extra), silentLogger());
   await store.open();
   return store;
 }

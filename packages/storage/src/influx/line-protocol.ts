@@ -162,7 +162,7 @@ function attributesField(entry: TagCacheEntry, attributes: Record<string, unknow
  * Besides ARCHITECTURE.md's fields, `last_changed` (float µs) is written only when it differs from the point's time
  * (an attribute-only update), so last_changed round-trips at no cost for ordinary state changes.
  */
-export function eventLine(e: StateEvent): string {
+export function eventLine(e: StateEvent, haMeasurement?: string): string {
   const entry = entityCache(e);
   let fields = `state=${quoteString(e.state)}`;
   const value = e.removed ? undefined : numericValue(e.state);
@@ -176,6 +176,7 @@ export function eventLine(e: StateEvent): string {
   fields += stringField('origin', e.origin);
   if (e.lastChanged !== e.time) fields += floatField('last_changed', e.lastChanged);
   if (e.removed) fields += ',removed=true';
+  if (haMeasurement !== undefined) fields += stringField('ha_measurement', haMeasurement);
   return `${entry.prefix} ${fields} ${formatTime(e.time)}`;
 }
 
