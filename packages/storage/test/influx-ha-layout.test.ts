@@ -13,22 +13,9 @@ import {
   influxd,
   influxql,
   openStore,
+  querySeries,
   startInfluxd,
 } from './influx-helpers';
-
-interface Series {
-  name: string;
-  tags?: Record<string, string>;
-  columns: string[];
-  values: unknown[][];
-}
-
-async function series(server: InfluxServer, database: string, q: string): Promise<Series[]> {
-  const body = (await influxql(server, database, q)) as { results: Array<{ series?: Series[]; error?: string }> };
-  const [r] = body.results;
-  assert.equal(r?.error, undefined, q);
-  return r?.series ?? [];
-}
 
 /** Grafana's macro substitution for InfluxQL: $timeFilter as ms bounds, $__interval as a duration. */
 function grafana(query: string, from: number, to: number, interval: string): string {
@@ -112,7 +99,7 @@ describe('InfluxDB home-assistant layout', { skip: influxd.skip }, () => {
       to,
       '30m',
     );
-    const [s] = await series(server, database, q);
+    const [s] = await querySeries(server, database, q);
     const means = s!.values.map((row) => row[1]);
     // 12 readings 20, 20.5, ... 25.5 every 5 minutes from T0 (a whole hour): two 30-minute buckets of six.
     assert.deepEqual(means, [(20 + 20.5 + 21 + 21.5 + 22 + 22.5) / 6, (23 + 23.5 + 24 + 24.5 + 25 + 25.5) / 6]);
@@ -125,13 +112,13 @@ describe('InfluxDB home-assistant layout', { skip: influxd.skip }, () => {
       to,
       '1m',
     );
-    const [s] = await series(server, database, q);
+    const [s] = await querySeries(server, database, q);
     assert.deepEqual(s!.values[0]!.slice(1), [12, 4]);
   });
 
   test('GROUP BY "friendly_name" (a tags_attribute) gives one series per entity', async () => {
     const q = grafana(`SELECT last("value") FROM "°C" WHERE $timeFilter GROUP BY "friendly_name"`, from, to, '1m');
-    const got = (await series(server, database, q)).map((s) => [s.tags?.friendly_name, s.values[0]![1]]);
+    const got = (await querySeries(server, database, q)).map((s) => [s.tags?.friendly_name, s.values[0]![1]]);
     assert.deepEqual(got, [
       ['Kitchen', 29],
       ['Living room', 25.5],
@@ -139,15 +126,15 @@ describe('InfluxDB home-assistant layout', { skip: influxd.skip }, () => {
   });
 
   test("the same series and points as the reference encoder of HA's documented layout", async () => {
-    const ha = (await series(server, database, 'SHOW SERIES')).flatMap((s) => s.values.map((v) => String(v[0])));
-    const ref = (await series(server, reference, 'SHOW SERIES')).flatMap((s) => s.values.map((v) => String(v[0])));
+    const ha = (await querySeries(server, database, 'SHOW SERIES')).flatMap((s) => s.values.map((v) => String(v[0])));
+    const ref = (await querySeries(server, reference, 'SHOW SERIES')).flatMap((s) => s.values.map((v) => String(v[0])));
     assert.deepEqual(
       ha.filter((key) => !key.startsWith('home_assistant_events,')),
       ref,
     );
     for (const m of ['°C', 'binary_sensor.front_door', 'person.anna']) {
       const q = `SELECT * FROM "${m}" GROUP BY *`;
-      assert.deepEqual(await series(server, database, q), await series(server, reference, q), m);
+      assert.deepEqual(await querySeries(server, database, q), await querySeries(server, reference, q), m);
     }
   });
 
@@ -164,7 +151,7 @@ describe('InfluxDB home-assistant layout', { skip: influxd.skip }, () => {
 
   test('deletes reach the HA points: one event, then retention', async () => {
     const count = async () => {
-      const [s] = await series(
+      const [s] = await querySeries(
         server,
         database,
         `SELECT count("value") FROM "°C" WHERE "entity_id"='kitchen_temperature'`,
@@ -176,7 +163,7 @@ describe('InfluxDB home-assistant layout', { skip: influxd.skip }, () => {
     assert.equal(await count(), 11);
     await store.deleteBefore('events', T0 + 30 * MINUTE);
     assert.equal(await count(), 6);
-    const [door] = await series(server, database, `SELECT count("value") FROM "binary_sensor.front_door"`);
+    const [door] = await querySeries(server, database, `SELECT count("value") FROM "binary_sensor.front_door"`);
     assert.equal(door?.values[0]?.[1], 6);
   });
 });

@@ -39,6 +39,22 @@ export async function influxql(server: InfluxServer, database: string, q: string
   return res.json();
 }
 
+export interface Series {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+
+/** The series of every statement of `q`; a statement's error fails the calling test. */
+export async function querySeries(server: InfluxServer, database: string, q: string): Promise<Series[]> {
+  const body = (await influxql(server, database, q)) as { results: Array<{ series?: Series[]; error?: string }> };
+  for (const r of body.results) {
+    if (r.error !== undefined) throw new Error(`${q}: ${r.error}`);
+  }
+  return body.results.flatMap((r) => r.series ?? []);
+}
+
 export async function dropDatabase(server: InfluxServer, database: string): Promise<void> {
   await influxql(server, database, `DROP DATABASE "${database}"`);
 }
