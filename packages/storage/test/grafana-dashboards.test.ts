@@ -65,7 +65,7 @@ function check(layout: string, title: string, series: Series[]): void {
   if (title.startsWith('Home overview')) assert.equal(total(series), layout === 'homeiq' ? 312 : 288, title);
   else if (domain && (layout === 'homeiq' || domain === 'sensor'))
     assert.equal(total(series), DOMAIN_COUNTS[domain] ?? 24, title);
-  else if (domain) assertWithin(numbers(series), [0, 1], title);
+  else if (domain || title.startsWith('Binary sensors')) assertWithin(numbers(series), [0, 1], title);
   else if (title.startsWith('Energy: power')) assertWithin(numbers(series), byUnit('W'), title);
   else if (title.startsWith('Energy: consumed')) assert.deepEqual(numbers(series), [5.75], title);
   else if (title.startsWith('Climate')) {

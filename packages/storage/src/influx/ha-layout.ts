@@ -12,6 +12,7 @@
  * HomeIQ keeps its own events (what its reads need) in `home_assistant_events` beside them; see the README.
  */
 
+import { onOffNumber } from '../event-json';
 import type { HaLayoutConfig } from '../ha-layout-config';
 import type { StateEvent } from '../types';
 import {
@@ -31,16 +32,13 @@ export interface HaPoint {
 }
 
 const NOT_RECORDED = new Set(['unknown', 'unavailable', '']);
-const AS_ONE = new Set(['on', 'locked', 'above_horizon', 'open', 'home']);
-const AS_ZERO = new Set(['off', 'unlocked', 'unknown', 'below_horizon', 'closed', 'not_home']);
 const DIGIT_TAIL = /^[^.]*\d+\.?\d+[^.]*$/;
 const NOT_DECIMAL = /[^\d.]+/g;
 
 /** Home Assistant's state_as_number: on/off-like states as 1/0, else Python float(); undefined when neither. */
 export function stateAsNumber(state: string): number | undefined {
-  if (AS_ONE.has(state)) return 1;
-  if (AS_ZERO.has(state)) return 0;
-  return pythonFloat(state);
+  if (state === 'unknown') return 0;
+  return onOffNumber(state) ?? pythonFloat(state);
 }
 
 /** Whether HA's integration writes this event at all. */

@@ -10,7 +10,7 @@
  * - floats are written without an `i` suffix (`1` is the float 1), so a field's type never flips.
  */
 
-import { domainOf, numericValue } from '../event-json';
+import { domainOf, numericValue, onOffNumber } from '../event-json';
 import type { GenericPoint, StateEvent, StatisticsRow } from '../types';
 
 export const EVENTS_MEASUREMENT = 'home_assistant_events';
@@ -165,7 +165,7 @@ function attributesField(entry: TagCacheEntry, attributes: Record<string, unknow
 export function eventLine(e: StateEvent, haMeasurement?: string): string {
   const entry = entityCache(e);
   let fields = `state=${quoteString(e.state)}`;
-  const value = e.removed ? undefined : numericValue(e.state);
+  const value = e.removed ? undefined : (numericValue(e.state) ?? onOffNumber(e.state));
   if (value !== undefined) fields += floatField('value', value);
   fields += stringField('old_state', e.oldState);
   fields += attributesField(entry, e.attributes);
