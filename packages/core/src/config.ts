@@ -215,7 +215,7 @@ export function keyValues(env: string, description: string): Field<Record<string
     show: (value) =>
       Object.entries(value)
         .map(([k, v]) => `${k}=${v}`)
-        .join(','),
+        .join(',') || 'empty',
   };
 }
 
