@@ -167,3 +167,86 @@ describe('InfluxDB home-assistant layout', { skip: influxd.skip }, () => {
     assert.equal(door?.values[0]?.[1], 6);
   });
 });
+
+// The integration's documented examples: the full 1.x configuration (default_measurement: state; tags instance=prod,
+// source=hass) and the influxdb sensor's example queries (`select <group_function>(<field>) as value from
+// <measurement> where <where>`: mean of "°C", min of "%" for entity_id 'salon').
+describe('InfluxDB home-assistant layout: the integration documentation examples', { skip: influxd.skip }, () => {
+  let server: InfluxServer;
+  let store: InfluxStore;
+  const database = freshDatabase('ha_docs');
+
+  before(async () => {
+    server = await startInfluxd();
+    store = await openStore(server, database, {
+      INFLUXDB_LAYOUT: 'home-assistant',
+      INFLUXDB_HA_DEFAULT_MEASUREMENT: 'state',
+      INFLUXDB_HA_TAGS: 'instance=prod,source=hass',
+    });
+    const events: StateEvent[] = [];
+    for (let i = 0; i < 6; i++) {
+      events.push(ev('sensor.foo', T0 + i * MINUTE, String(10 + i), { attributes: { unit_of_measurement: '°C' } }));
+      events.push(
+        ev('sensor.salon', T0 + i * MINUTE + 1, String(40 + (i % 3)), { attributes: { unit_of_measurement: '%' } }),
+      );
+      events.push(ev('switch.heater', T0 + i * MINUTE + 2, i % 2 ? 'on' : 'off'));
+    }
+    assert.deepEqual((await store.writeEvents(events)).rejected, []);
+  });
+  after(async () => {
+    await store?.close();
+    if (server) {
+      await dropDatabase(server, database);
+      await server.stop();
+    }
+  });
+
+  test('sensor example: mean value of foo from "°C"', async () => {
+    const [s] = await querySeries(
+      server,
+      database,
+      `select mean("value") as value from "°C" where "entity_id" = 'foo'`,
+    );
+    assert.deepEqual(s?.columns, ['time', 'value']);
+    assert.equal(s?.values[0]?.[1], 12.5);
+  });
+
+  test('sensor example: min for the salon from "%"', async () => {
+    const [s] = await querySeries(
+      server,
+      database,
+      `select min("value") as value from "%" where "entity_id" = 'salon'`,
+    );
+    assert.equal(s?.values[0]?.[1], 40);
+  });
+
+  test('configuration example: states without a unit in "state", every point tagged instance=prod, source=hass', async () => {
+    const [s] = await querySeries(
+      server,
+      database,
+      `SELECT count("value"), sum("value") FROM "state" WHERE "entity_id" = 'heater' AND "domain" = 'switch'`,
+    );
+    assert.deepEqual(s?.values[0]?.slice(1), [6, 3]);
+    for (const m of ['state', '°C', '%']) {
+      const keys = await querySeries(server, database, `SHOW TAG KEYS FROM "${m}"`);
+      assert.deepEqual(
+        keys[0]?.values.map((v) => v[0]),
+        ['domain', 'entity_id', 'instance', 'source'],
+        m,
+      );
+    }
+    const tagged = await querySeries(
+      server,
+      database,
+      `SELECT count("value") FROM /./ WHERE "instance" = 'prod' AND "source" = 'hass' AND "entity_id" !~ /\\./`,
+    );
+    assert.deepEqual(
+      tagged.map((t) => [t.name, t.values[0]?.[1]]),
+      [
+        ['%', 6],
+        ['state', 6],
+        ['°C', 6],
+      ],
+    );
+  });
+});
