@@ -107,8 +107,13 @@ describe('docker compose files', () => {
       const services = resolved(...overlay);
       const published = Object.entries(services)
         .filter(([, svc]) => (svc.ports ?? []).length > 0)
-        .map(([name]) => name);
+        .map(([name]) => name)
+        .filter((name) => name !== 'grafana');
       assert.deepEqual(published, ['health-dashboard']);
+      for (const port of services.grafana?.ports ?? []) {
+        const ip = typeof port === 'string' ? port.split(':')[0] : (port as { host_ip?: string }).host_ip;
+        assert.equal(ip, '127.0.0.1', 'the optional grafana is published on loopback only');
+      }
     });
   }
 
@@ -141,7 +146,7 @@ describe('docker compose files', () => {
   });
 
   test('every service is there, plus InfluxDB 2.7 initialised through its env', () => {
-    assert.deepEqual(Object.keys(compose.services).sort(), [...SERVICE_NAMES, 'influxdb'].sort());
+    assert.deepEqual(Object.keys(compose.services).sort(), [...SERVICE_NAMES, 'grafana', 'influxdb'].sort());
     const influx = compose.services.influxdb as ComposeService & { image: string };
     assert.match(influx.image, /^influxdb:2\.7/);
     const env = influx.environment ?? {};
@@ -191,7 +196,8 @@ describe('docker compose files', () => {
       assert.ok(svc.healthcheck?.start_period, `${name} health check has a start period`);
       if (name === 'influxdb') continue;
       assert.equal(svc.read_only, true, `${name} read_only`);
-      assert.equal(svc.user, '1001:1001', `${name} user`);
+      // The grafana image's own unprivileged user; its data lives on its volume.
+      assert.equal(svc.user, name === 'grafana' ? '472:0' : '1001:1001', `${name} user`);
       assert.ok(
         svc.tmpfs?.some((t) => t.startsWith('/tmp')),
         `${name} tmpfs /tmp`,
@@ -202,6 +208,7 @@ describe('docker compose files', () => {
   test('named volumes exist and sit where the services keep their data', () => {
     assert.deepEqual(Object.keys(compose.volumes).sort(), [
       'data_retention_backups',
+      'grafana_data',
       'ha_ingestor_logs',
       'influxdb_config',
       'influxdb_data',
@@ -223,6 +230,18 @@ describe('docker compose files', () => {
     assert.ok(retention?.volumes?.includes(`data_retention_backups:${backupDir}`));
   });
 
+  test('grafana: an opt-in profile, read-only, provisioning mounted read-only', () => {
+    const grafana = compose.services.grafana as ComposeService & { image: string; profiles: string[] };
+    assert.match(grafana.image, /^grafana\/grafana-oss:/);
+    assert.deepEqual(grafana.profiles, ['grafana']);
+    assert.equal(grafana.read_only, true);
+    assert.deepEqual(grafana.cap_drop, ['ALL']);
+    assert.ok(grafana.volumes?.includes('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro'));
+    assert.ok(grafana.volumes?.includes('./deploy/grafana/dashboards:/etc/grafana/dashboards:ro'));
+    const provider = read('deploy/grafana/provisioning/dashboards/homeiq.yaml');
+    assert.match(provider, /path: \/etc\/grafana\/dashboards/);
+  });
+
   test('depends_on waits for health', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const [dep, cond] of Object.entries(svc.depends_on ?? {})) {
@@ -239,7 +258,7 @@ describe('docker compose files', () => {
       known.add(serviceUrlEnv(name));
     }
     for (const [name, svc] of Object.entries(compose.services)) {
-      if (name === 'influxdb' || name === 'health-dashboard') continue;
+      if (name === 'influxdb' || name === 'health-dashboard' || name === 'grafana') continue;
       for (const key of Object.keys(svc.environment ?? {})) {
         assert.ok(known.has(key), `${name}: ${key} is set in docker-compose.yml but no code reads it`);
       }

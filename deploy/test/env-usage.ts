@@ -5,7 +5,8 @@ import { join } from 'node:path';
  * Every environment variable HomeIQ's code reads, found by scanning the sources: config schema fields
  * (`str('NAME', ...)`, `int(`, `secret(` ...) and direct reads (`env.NAME`, `env['NAME']`).
  */
-const FIELD_CALL = /\b(?:str|optionalStr|secret|int|num|port|duration|bool|oneOf|list|url)\(\s*'([A-Z][A-Z0-9_]+)'/g;
+const FIELD_CALL =
+  /\b(?:str|optionalStr|secret|int|num|port|duration|bool|oneOf|list|url|keyValues|measurementName)\(\s*'([A-Z][A-Z0-9_]+)'/g;
 const DIRECT_READ = /\benv(?:\.|\[')([A-Z][A-Z0-9_]+)/g;
 
 function sources(dir: string, out: string[] = []): string[] {

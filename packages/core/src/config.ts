@@ -195,6 +195,42 @@ export function list(env: string, description: string): Field<string[]> {
   };
 }
 
+/** Comma-separated `key=value` pairs (e.g. `instance=prod,source=hass`); keys must be unique and non-empty. */
+export function keyValues(env: string, description: string): Field<Record<string, string>> {
+  return {
+    env,
+    description,
+    parse(raw) {
+      const out: Record<string, string> = {};
+      for (const pair of (raw ?? '').split(',')) {
+        if (pair.trim() === '') continue;
+        const eq = pair.indexOf('=');
+        const key = eq === -1 ? '' : pair.slice(0, eq).trim();
+        if (key === '') fail(`must be key=value pairs separated by commas, got "${pair.trim()}"`);
+        if (Object.hasOwn(out, key)) fail(`names "${key}" twice`);
+        out[key] = pair.slice(eq + 1).trim();
+      }
+      return out;
+    },
+    show: (value) =>
+      Object.entries(value)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || 'empty',
+  };
+}
+
+/** A field whose parsed value is checked further: `check` returns why it is refused, or undefined. */
+export function refined<T>(field: Field<T>, check: (value: T) => string | undefined): Field<T> {
+  return {
+    ...field,
+    parse(raw) {
+      const value = field.parse(raw);
+      const problem = check(value);
+      return problem === undefined ? value : fail(problem);
+    },
+  };
+}
+
 /** The URL with anything that looks like `user:password@` masked, safe to put in an error message. */
 export function redactUrl(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');

@@ -1,4 +1,5 @@
 import { duration, int, optionalStr, secret, str, url } from '@homeiq/core';
+import { haLayoutSchema } from './ha-layout-config';
 
 export const storageSchema = {
   influxUrl: url(
@@ -13,6 +14,7 @@ export const storageSchema = {
   influxDatabase: str('INFLUXDB_DATABASE', 'InfluxDB v1 database (created when missing)', 'home_assistant_events'),
   influxUsername: optionalStr('INFLUXDB_USERNAME', 'InfluxDB v1 user'),
   influxPassword: secret('INFLUXDB_PASSWORD', 'InfluxDB v1 password'),
+  ...haLayoutSchema,
   batchSize: int('BATCH_SIZE', 'Events per store write', 500, { min: 1, max: 100_000 }),
   batchTimeout: duration('BATCH_TIMEOUT', 'Longest an event waits for its batch (a bare number is seconds)', 3000),
   maxRetries: int('MAX_RETRIES', 'Quick retries of a failed write before outage mode', 3, { min: 0, max: 100 }),

@@ -144,6 +144,18 @@ export function domainOf(entityId: string): string {
   return dot > 0 ? entityId.slice(0, dot) : entityId;
 }
 
+const STATE_ONE = new Set(['on', 'locked', 'above_horizon', 'open', 'home']);
+const STATE_ZERO = new Set(['off', 'unlocked', 'below_horizon', 'closed', 'not_home']);
+
+/**
+ * On/off-like states as Home Assistant's state_as_number maps them (on, locked, above_horizon, open, home -> 1;
+ * off, unlocked, below_horizon, closed, not_home -> 0); undefined for any other state. "unknown", which HA maps
+ * to 0 but never writes to InfluxDB, stays unmapped.
+ */
+export function onOffNumber(state: string): number | undefined {
+  return STATE_ONE.has(state) ? 1 : STATE_ZERO.has(state) ? 0 : undefined;
+}
+
 /** A state that is a finite number (the `value` field); on/off-like states are not mapped. */
 export function numericValue(state: string): number | undefined {
   if (state.length === 0 || state.length > 40) return undefined;

@@ -38,13 +38,20 @@ async function count(server: InfluxServer, db: string): Promise<number> {
 }
 
 /** A store on the v2 write API (through `compat`) into a bucket made beforehand, as v2 never creates buckets. */
-async function v2Store(server: InfluxServer, compat: V2Compat, bucket: string, org = 'home'): Promise<InfluxStore> {
+async function v2Store(
+  server: InfluxServer,
+  compat: V2Compat,
+  bucket: string,
+  org = 'home',
+  extra: Record<string, string> = {},
+): Promise<InfluxStore> {
   await adminQuery(server, `CREATE DATABASE "${bucket}"`);
   const store = new InfluxStore(
     influxConfig(compat.url, 'unused', {
       INFLUXDB_TOKEN: `${ADMIN.username}:${ADMIN.password}`,
       INFLUXDB_ORG: org,
       INFLUXDB_BUCKET: bucket,
+      ...extra,
     }),
     silentLogger(),
   );
@@ -91,6 +98,18 @@ describe('InfluxDB with authentication', { skip: influxd.skip }, () => {
   describeStoreConformance('influxdb v2 write API (token, org, bucket)', async () => {
     const bucket = freshDatabase('bucket');
     const store = await v2Store(server, compat, bucket);
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await adminQuery(server, `DROP DATABASE "${bucket}"`);
+      },
+    };
+  });
+
+  describeStoreConformance('influxdb v2 write API, home-assistant layout', async () => {
+    const bucket = freshDatabase('ha_bucket');
+    const store = await v2Store(server, compat, bucket, 'home', { INFLUXDB_LAYOUT: 'home-assistant' });
     return {
       store,
       cleanup: async () => {

@@ -1,4 +1,4 @@
-// The backend-agnostic store conformance suite, run against a real InfluxDB.
+// The backend-agnostic store conformance suite, run against a real InfluxDB in both layouts.
 import { after, before, describe } from 'node:test';
 import { describeStoreConformance } from './conformance/store-conformance';
 import { dropDatabase, freshDatabase, type InfluxServer, influxd, openStore, startInfluxd } from './influx-helpers';
@@ -15,6 +15,23 @@ describe('InfluxStore', { skip: influxd.skip }, () => {
   describeStoreConformance('influxdb', async () => {
     const database = freshDatabase('conformance');
     const store = await openStore(server, database);
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await dropDatabase(server, database);
+      },
+    };
+  });
+
+  // INFLUXDB_LAYOUT=home-assistant: HA's own points beside HomeIQ's events; every read answers the same.
+  describeStoreConformance('influxdb home-assistant layout', async () => {
+    const database = freshDatabase('ha_conformance');
+    const store = await openStore(server, database, {
+      INFLUXDB_LAYOUT: 'home-assistant',
+      INFLUXDB_HA_TAGS_ATTRIBUTES: 'friendly_name',
+      INFLUXDB_HA_TAGS: 'source=homeiq',
+    });
     return {
       store,
       cleanup: async () => {

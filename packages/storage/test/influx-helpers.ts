@@ -20,8 +20,12 @@ export function freshDatabase(prefix = 'test'): string {
   return `${prefix}_${process.pid}_${counter}`;
 }
 
-export async function openStore(server: InfluxServer, database = freshDatabase()): Promise<InfluxStore> {
-  const store = new InfluxStore(influxConfig(server.url, database), silentLogger());
+export async function openStore(
+  server: InfluxServer,
+  database = freshDatabase(),
+  extra: Record<string, string> = {},
+): Promise<InfluxStore> {
+  const store = new InfluxStore(influxConfig(server.url, database, extra), silentLogger());
   await store.open();
   return store;
 }
@@ -33,6 +37,22 @@ export async function influxql(server: InfluxServer, database: string, q: string
     body: new URLSearchParams({ q, db: database, epoch: 'u' }),
   });
   return res.json();
+}
+
+export interface Series {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+
+/** The series of every statement of `q`; a statement's error fails the calling test. */
+export async function querySeries(server: InfluxServer, database: string, q: string): Promise<Series[]> {
+  const body = (await influxql(server, database, q)) as { results: Array<{ series?: Series[]; error?: string }> };
+  for (const r of body.results) {
+    if (r.error !== undefined) throw new Error(`${q}: ${r.error}`);
+  }
+  return body.results.flatMap((r) => r.series ?? []);
 }
 
 export async function dropDatabase(server: InfluxServer, database: string): Promise<void> {

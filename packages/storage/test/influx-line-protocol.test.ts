@@ -93,7 +93,7 @@ describe('event lines', () => {
     );
   });
 
-  test('on/off states get no value; every optional field when present', () => {
+  test('on/off states get value 1/0 as HA maps them; every optional field when present', () => {
     const e = event(2, {
       entityId: 'light.a b',
       state: 'on',
@@ -109,9 +109,16 @@ describe('event lines', () => {
     assert.equal(
       eventLine(e),
       'home_assistant_events,area_id=kitchen,device_id=dev\\n1,domain=light,entity_id=light.a\\ b ' +
-        'state="on",old_state="off",attributes="{}",duration_in_state_seconds=12.5,context_id="ctx-2",' +
+        'state="on",value=1,old_state="off",attributes="{}",duration_in_state_seconds=12.5,context_id="ctx-2",' +
         'context_parent_id="p",context_user_id="u",origin="LOCAL",last_changed=1699999999000000 1700000000000002',
     );
+  });
+
+  test('other text states get no value: "unknown", "heat", "playing"', () => {
+    for (const state of ['unknown', 'heat', 'playing', 'On']) {
+      assert.doesNotMatch(eventLine(event(4, { state, attributes: {} })), /value=/, state);
+    }
+    assert.match(eventLine(event(5, { state: 'not_home', attributes: {} })), /,value=0,/);
   });
 
   test('a removal: state "", removed=true, no value even for a numeric-looking state', () => {

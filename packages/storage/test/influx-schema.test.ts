@@ -71,7 +71,7 @@ describe('InfluxDB schema', { skip: influxd.skip }, () => {
     assert.equal(raw[0]?.value, 1);
     assert.equal(raw[0]?.unit_of_measurement, '°C');
     assert.equal(raw[0]?.domain, 'sensor');
-    assert.equal(raw[2]?.value, null, 'on/off is not mapped to a number');
+    assert.equal(raw[2]?.value, 1, 'on is mapped to 1 as Home Assistant maps it');
     assert.equal(raw[2]?.device_class, 'light');
     assert.deepEqual(
       [raw[3]?.state, raw[3]?.removed, raw[3]?.context_id],

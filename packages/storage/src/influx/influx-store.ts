@@ -19,6 +19,8 @@ import type {
   TimeSeriesStore,
   WriteResult,
 } from '../types';
+import { deleteHaPoints, deleteHaPointsBefore } from './ha-deletes';
+import { haLine } from './ha-layout';
 import { InfluxHttp } from './http';
 import * as reads from './influx-reads';
 import { ident, tagEquals, timeLiteral } from './influxql';
@@ -38,6 +40,12 @@ function measurementOf(target: RetentionTarget): string {
   if (target === 'events') return EVENTS_MEASUREMENT;
   if (target === '5minute' || target === 'hour') return STATISTICS_MEASUREMENTS[target];
   return target;
+}
+
+/** Rejections sorted by event, the first reason of each (an event can be two lines in the home-assistant layout). */
+function onePerEvent(rejected: Rejection[]): Rejection[] {
+  rejected.sort((a, b) => a.index - b.index);
+  return rejected.filter((r, i) => i === 0 || rejected[i - 1]!.index !== r.index);
 }
 
 function checkMeasurement(name: string): void {
@@ -119,8 +127,14 @@ export class InfluxStore implements TimeSeriesStore {
       try {
         if (typeof e.entityId !== 'string' || e.entityId.length === 0) throw new Error('entity_id: must not be empty');
         if (!Number.isFinite(e.time)) throw new Error(`time: not a finite number: ${e.time}`);
-        lines.push(eventLine(e));
+        const ha = this.haLayout ? haLine(e, this.config) : undefined;
+        lines.push(eventLine(e, ha?.measurement));
         indexes?.push(i);
+        if (ha) {
+          indexes ??= Array.from({ length: lines.length }, (_, k) => k);
+          lines.push(ha.line);
+          indexes.push(i);
+        }
       } catch (error) {
         // Refused here rather than by the server: the rest of the batch still goes.
         indexes ??= Array.from({ length: i }, (_, k) => k);
@@ -128,7 +142,7 @@ export class InfluxStore implements TimeSeriesStore {
       }
     }
     if (lines.length > 0) rejected = rejected.concat(await this.send(lines, indexes));
-    rejected.sort((a, b) => a.index - b.index);
+    rejected = onePerEvent(rejected);
     return { written: events.length - rejected.length, duplicates: 0, rejected };
   }
 
@@ -211,6 +225,7 @@ export class InfluxStore implements TimeSeriesStore {
       const present = group.filter((_, j) => (tableOf(counted[j]).rows[0]?.[1] ?? 0) !== 0);
       found += present.length;
       if (present.length === 0) continue;
+      if (this.haLayout) await deleteHaPoints(this.http, present, () => this.orgBucket());
       if (this.http.v2) {
         for (const k of present) {
           const iso = isoFromMicros(k.time).replace('+00:00', 'Z');
@@ -230,6 +245,10 @@ export class InfluxStore implements TimeSeriesStore {
     return found;
   }
 
+  private get haLayout(): boolean {
+    return this.config.influxLayout === 'home-assistant';
+  }
+
   private orgBucket(): { org: string; bucket: string } {
     return { org: this.config.influxOrg!, bucket: this.config.influxBucket! };
   }
@@ -243,6 +262,7 @@ export class InfluxStore implements TimeSeriesStore {
     const row = tableOf(counted).rows[0];
     const count = row ? Math.max(0, ...row.slice(1).map((v) => (typeof v === 'number' ? v : 0))) : 0;
     if (count === 0) return 0;
+    if (target === 'events' && this.haLayout) await deleteHaPointsBefore(this.http, before, () => this.orgBucket());
     if (this.http.v2) {
       // The v2 delete range includes its stop: stop 1 ns before `before`, which no µs point lies between.
       await this.http.deleteV2(measurement, isoFromMicros(before - 1).replace('+00:00', '999Z'), this.orgBucket());

@@ -10,7 +10,7 @@
  * - floats are written without an `i` suffix (`1` is the float 1), so a field's type never flips.
  */
 
-import { domainOf, numericValue } from '../event-json';
+import { domainOf, numericValue, onOffNumber } from '../event-json';
 import type { GenericPoint, StateEvent, StatisticsRow } from '../types';
 
 export const EVENTS_MEASUREMENT = 'home_assistant_events';
@@ -162,10 +162,10 @@ function attributesField(entry: TagCacheEntry, attributes: Record<string, unknow
  * Besides ARCHITECTURE.md's fields, `last_changed` (float µs) is written only when it differs from the point's time
  * (an attribute-only update), so last_changed round-trips at no cost for ordinary state changes.
  */
-export function eventLine(e: StateEvent): string {
+export function eventLine(e: StateEvent, haMeasurement?: string): string {
   const entry = entityCache(e);
   let fields = `state=${quoteString(e.state)}`;
-  const value = e.removed ? undefined : numericValue(e.state);
+  const value = e.removed ? undefined : (numericValue(e.state) ?? onOffNumber(e.state));
   if (value !== undefined) fields += floatField('value', value);
   fields += stringField('old_state', e.oldState);
   fields += attributesField(entry, e.attributes);
@@ -176,6 +176,7 @@ export function eventLine(e: StateEvent): string {
   fields += stringField('origin', e.origin);
   if (e.lastChanged !== e.time) fields += floatField('last_changed', e.lastChanged);
   if (e.removed) fields += ',removed=true';
+  if (haMeasurement !== undefined) fields += stringField('ha_measurement', haMeasurement);
   return `${entry.prefix} ${fields} ${formatTime(e.time)}`;
 }
 
