@@ -19,10 +19,12 @@ const SignInBody = Type.Object(
 export function registerSignInRoutes(app: HttpApp, auth: DashboardAuth): void {
   app.get('/auth/session', async (request, reply) => {
     const session = auth.session(request.raw);
+    // Under Home Assistant's ingress, Home Assistant signed the user in.
+    const ingress = auth.ingress(request.raw);
     reply.header('cache-control', 'no-store');
     return {
-      signedIn: session !== undefined,
-      method: session?.method,
+      signedIn: session !== undefined || ingress,
+      method: session?.method ?? (ingress ? 'home-assistant' : undefined),
       user: session?.user,
       methods: {
         apiKey: true,
