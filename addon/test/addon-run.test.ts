@@ -145,8 +145,12 @@ describe('homeiq addon-run under a simulated Supervisor', () => {
     const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
     assert.ok(asset, 'the page loads a script');
     assert.equal((await fetch(`${supervisor.url}${INGRESS}/${asset}`)).status, 200);
-    const session = (await (await fetch(`${supervisor.url}${INGRESS}/auth/session`)).json()) as { signedIn: boolean };
+    const session = (await (await fetch(`${supervisor.url}${INGRESS}/auth/session`)).json()) as {
+      signedIn: boolean;
+      user?: string;
+    };
     assert.equal(session.signedIn, true);
+    assert.equal(session.user, 'Test Owner');
   });
 
   test('ingress headers from any other address get no trust', async (t) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -38,6 +38,17 @@ describe('the add-on against the Supervisor rules', () => {
   test('translations name only schema options, and all of them', () => {
     const translated = (yamlAt('addon/homeiq/translations/en.yaml').configuration ?? {}) as Record<string, unknown>;
     assert.deepEqual(Object.keys(translated).sort(), Object.keys(schema).sort());
+  });
+
+  test('the Dockerfile copies what exists, runs the build script, and starts a command HomeIQ has', () => {
+    const dockerfile = readFileSync(`${root}addon/homeiq/Dockerfile`, 'utf8');
+    assert.match(dockerfile, /^ARG BUILD_FROM\nFROM \$\{BUILD_FROM\}$/m);
+    const copied = [...dockerfile.matchAll(/^COPY (\S+)/gm)].map((m) => m[1] as string);
+    assert.ok(copied.length > 0);
+    for (const source of copied) assert.ok(existsSync(`${root}${source}`), `${source} exists`);
+    assert.match(dockerfile, /&& sh addon\/build\.sh/);
+    assert.match(dockerfile, /^CMD \["node", "bin\/homeiq\.js", "addon-run"\]$/m);
+    assert.ok(existsSync(`${root}cli/commands/addon-run.ts`));
   });
 
   test('repository.yaml at the repository root names the repository', () => {

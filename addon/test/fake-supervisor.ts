@@ -70,7 +70,14 @@ function forwardIngress(req: IncomingMessage, res: import('node:http').ServerRes
       port,
       method: req.method,
       path: match[2] ?? '/',
-      headers: { ...req.headers, 'x-ingress-path': match[1], 'x-forwarded-proto': 'http' },
+      // The browser's headers, less the user headers a client might forge, plus what Home Assistant and the
+      // Supervisor add: the ingress path, the scheme, and the signed-in user.
+      headers: {
+        ...Object.fromEntries(Object.entries(req.headers).filter(([name]) => !name.startsWith('x-remote-user-'))),
+        'x-ingress-path': match[1],
+        'x-forwarded-proto': 'http',
+        'x-remote-user-display-name': 'Test Owner',
+      },
       localAddress: '127.0.0.1',
     },
     (answer) => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { HttpApp } from '@homeiq/core';
 import { Type } from '@sinclair/typebox';
 import { type DashboardAuth, sameSecret } from './dashboard-auth';
@@ -16,6 +17,12 @@ const SignInBody = Type.Object(
  * /auth/session (who is signed in, which sign-in options exist), POST /auth/sign-in, POST /auth/sign-out, and
  * GET /auth/check for a reverse proxy's auth_request (nginx passes the original method and the browser's headers).
  */
+/** The Home Assistant user the Supervisor names on an ingress request (it drops these headers from clients). */
+function ingressUser(req: IncomingMessage): string | undefined {
+  const name = req.headers['x-remote-user-display-name'] ?? req.headers['x-remote-user-name'];
+  return typeof name === 'string' ? name : undefined;
+}
+
 export function registerSignInRoutes(app: HttpApp, auth: DashboardAuth): void {
   app.get('/auth/session', async (request, reply) => {
     const session = auth.session(request.raw);
@@ -25,7 +32,7 @@ export function registerSignInRoutes(app: HttpApp, auth: DashboardAuth): void {
     return {
       signedIn: session !== undefined || ingress,
       method: session?.method ?? (ingress ? 'home-assistant' : undefined),
-      user: session?.user,
+      user: session?.user ?? (ingress ? ingressUser(request.raw) : undefined),
       methods: {
         apiKey: true,
         password: auth.options.password !== undefined,
