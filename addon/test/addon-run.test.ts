@@ -140,6 +140,10 @@ describe('homeiq addon-run under a simulated Supervisor', () => {
     const page = await fetch(`${supervisor.url}${INGRESS}/`);
     assert.equal(page.status, 200);
     const html = await page.text();
+    // Home Assistant frames the panel from its own origin; the page's <base> is allowed.
+    assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'self'/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /base-uri 'self'/);
+    assert.equal(page.headers.get('x-frame-options'), 'SAMEORIGIN');
     assert.ok(html.includes(`<base href="${INGRESS}/" />`), 'the page resolves its URLs under the ingress path');
     assert.doesNotMatch(html, /(src|href)="\/assets\//, 'asset URLs are relative');
     const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];

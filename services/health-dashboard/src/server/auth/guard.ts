@@ -3,7 +3,7 @@ import type { HttpApp } from '@homeiq/core';
 import type { DashboardAuth } from './dashboard-auth';
 import { ingressRefusal } from './ingress';
 import { isUnsafe, sameOrigin } from './request-guards';
-import { SECURITY_HEADERS } from './security-headers';
+import { INGRESS_SECURITY_HEADERS, SECURITY_HEADERS } from './security-headers';
 
 /** Why a request is refused, as status and message; undefined when it may pass. */
 export type Refusal = { status: 401 | 403 | 421; message: string } | undefined;
@@ -58,6 +58,7 @@ export function registerGuard(
   });
   app.addHook('onSend', async (request, reply) => {
     if (!appliesTo(request.url.split('?')[0] ?? '/')) return;
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    const headers = auth.ingress(request.raw) ? INGRESS_SECURITY_HEADERS : SECURITY_HEADERS;
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   });
 }
