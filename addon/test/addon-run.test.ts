@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, SERVICES, serviceUrlEnv } from '@homeiq/core';
 import { freePort, tempDir, waitFor } from '@homeiq/core/testing/temp';
 import { type SimulatedHome, startSimulatedHome } from '@homeiq/ha';
+import { launchChromium, skipWithoutChromium } from '../../services/health-dashboard/test/chromium';
 import { type FakeSupervisor, startFakeSupervisor } from './fake-supervisor';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -155,6 +156,31 @@ describe('homeiq addon-run under a simulated Supervisor', () => {
     };
     assert.equal(session.signedIn, true);
     assert.equal(session.user, 'Test Owner');
+  });
+
+  test('in Chromium, the app runs under the ingress path: tabs, deep links and API calls', {
+    skip: skipWithoutChromium,
+  }, async () => {
+    const profile = tempDir('homeiq-addon-chromium-');
+    const browser = await launchChromium(profile.path);
+    try {
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${supervisor.url}${INGRESS}/`);
+      await page.getByRole('navigation', { name: 'Tabs' }).getByRole('link', { name: 'Entities', exact: true }).click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="entity-list"] tbody tr').length > 0);
+      assert.equal(new URL(page.url()).pathname, `${INGRESS}/entities`);
+      const entity = await page.locator('[data-testid="entity-list"] tbody tr a').first().getAttribute('href');
+      assert.ok(entity?.startsWith(`${INGRESS}/entities/`), `entity link ${entity}`);
+      // A deep link under the prefix loads the app on that page, assets included.
+      await page.goto(`${supervisor.url}${entity}`);
+      await page.getByTestId('entity-page').waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      profile.remove();
+    }
   });
 
   test('ingress headers from any other address get no trust', async (t) => {
