@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/, services/, cli/ and deploy/ with node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under packages/, services/, cli/, deploy/ and addon/ with node's test runner (TypeScript through tsx).
 // Usage: npm test [-- <path filter> ...]   e.g. `npm test -- storage` runs only files whose path contains "storage".
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages', 'services', 'cli', 'deploy', 'bench'];
+const roots = ['packages', 'services', 'cli', 'deploy', 'bench', 'addon'];
 
 function collect(dir, out) {
   let entries;

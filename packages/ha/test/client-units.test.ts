@@ -42,6 +42,8 @@ describe('websocketUrl', () => {
     ['ws://10.0.0.2:8123/api/websocket', 'ws://10.0.0.2:8123/api/websocket'],
     ['wss://ha.example.org/api/websocket/', 'wss://ha.example.org/api/websocket'],
     ['https://proxy.example.org/ha', 'wss://proxy.example.org/ha/api/websocket'],
+    ['ws://supervisor/core/websocket', 'ws://supervisor/core/websocket'],
+    ['http://supervisor/core', 'ws://supervisor/core/api/websocket'],
   ];
   for (const [input, expected] of cases) {
     test(`${input} -> ${expected}`, () => assert.equal(websocketUrl(input), expected));

@@ -11,7 +11,9 @@ export function haWebSocketUrl(haUrl: string): string {
   const url = new URL(haUrl);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (!url.pathname.endsWith('/api/websocket')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/websocket`;
+  const supervisorProxy = url.protocol.startsWith('ws') && url.pathname === '/core/websocket';
+  if (!url.pathname.endsWith('/api/websocket') && !supervisorProxy)
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/websocket`;
   return url.toString();
 }
 

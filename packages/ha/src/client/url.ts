@@ -13,10 +13,16 @@ export function websocketUrl(haUrl: string): string {
   if (!protocol) throw new Error(`HA_URL must be an http(s) or ws(s) URL, got "${haUrl}"`);
   parsed.protocol = protocol;
   let path = parsed.pathname.replace(/\/+$/, '');
-  if (!path.endsWith('/api/websocket')) path = `${path}/api/websocket`;
+  // ws://supervisor/core/websocket: the Supervisor's proxy to Home Assistant for add-ons, used as it is.
+  if (!path.endsWith('/api/websocket') && !isSupervisorProxy(parsed, path)) path = `${path}/api/websocket`;
   parsed.pathname = path;
   parsed.hash = '';
   return parsed.toString();
+}
+
+/** The Supervisor's WebSocket proxy to Home Assistant (ws(s)://<host>/core/websocket), for an add-on. */
+function isSupervisorProxy(parsed: URL, path: string): boolean {
+  return (parsed.protocol === 'ws:' || parsed.protocol === 'wss:') && path === '/core/websocket';
 }
 
 /** The URL without credentials or query, safe for logs. */

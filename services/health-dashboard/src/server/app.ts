@@ -12,6 +12,7 @@ import {
 import { DashboardAuth, type DashboardAuthOptions } from './auth/dashboard-auth';
 import { registerGuard, upgradeRefusal } from './auth/guard';
 import { registerHomeAssistantSignIn } from './auth/ha-sign-in';
+import { ingressPathOf } from './auth/ingress';
 import { defaultAllowedHosts } from './auth/request-guards';
 import { registerSignInRoutes } from './auth/sign-in-routes';
 import { registerProxy } from './proxy';
@@ -81,6 +82,10 @@ export function buildDashboardApp(deps: DashboardDeps): HttpApp {
     logger: deps.logger,
     upgradeRefusal: (req) => upgradeRefusal(auth, req),
   });
-  registerStatic(app, () => deps.distDir);
+  registerStatic(
+    app,
+    () => deps.distDir,
+    (req) => (auth.ingress(req) ? ingressPathOf(req) : undefined),
+  );
   return app;
 }

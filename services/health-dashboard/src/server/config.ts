@@ -22,6 +22,10 @@ export const dashboardSchema = {
   ),
   sessionIdle: duration('DASHBOARD_SESSION_IDLE', 'A dashboard session ends after this long unused', 12 * 3_600_000),
   sessionMax: duration('DASHBOARD_SESSION_MAX', 'A dashboard session ends this long after sign-in', 7 * 86_400_000),
+  ingressFrom: list(
+    'DASHBOARD_INGRESS_FROM',
+    'Home Assistant ingress: addresses of the Supervisor (the add-on sets 172.30.32.2); requests from them that carry X-Ingress-Path count as signed in, as Home Assistant signed the user in (off when empty)',
+  ),
   trustProxy: bool(
     'DASHBOARD_TRUST_PROXY',
     'Believe X-Forwarded-Proto/-For (set only behind a reverse proxy that sets them)',

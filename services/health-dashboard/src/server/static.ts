@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { HttpApp } from '@homeiq/core';
 
@@ -32,8 +33,14 @@ async function fileAt(root: string, urlPath: string): Promise<{ path: string; si
 /**
  * The built app: files from dist/ (hashed assets cached for a year, index.html never), and index.html for
  * any other path that is not a static file type so deep links such as /entities/sensor.x load the app (SPA fallback).
+ * `basePathOf` names the prefix a trusted proxy serves the app under (Home Assistant ingress): index.html's
+ * <base href="/"> then becomes that prefix, so the app's relative asset and API URLs go through the proxy.
  */
-export function registerStatic(app: HttpApp, distDir: () => string): void {
+export function registerStatic(
+  app: HttpApp,
+  distDir: () => string,
+  basePathOf: (req: IncomingMessage) => string | undefined = () => undefined,
+): void {
   app.get('/*', async (request, reply) => {
     const root = normalize(distDir());
     const urlPath = request.url.split('?')[0] ?? '/';
@@ -51,6 +58,14 @@ export function registerStatic(app: HttpApp, distDir: () => string): void {
       if (!file) return reply.code(503).type('text/plain').send('the dashboard is not built yet');
     }
     const immutable = urlPath.startsWith('/assets/');
+    const base = extname(file.path) === '.html' ? basePathOf(request.raw) : undefined;
+    if (base !== undefined) {
+      const html = (await readFile(file.path, 'utf8')).replace('<base href="/" />', `<base href="${base}/" />`);
+      return reply
+        .type(TYPES['.html'] as string)
+        .header('cache-control', 'no-cache')
+        .send(html);
+    }
     return reply
       .type(TYPES[extname(file.path)] ?? 'application/octet-stream')
       .header('content-length', file.size)

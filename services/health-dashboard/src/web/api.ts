@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { withBase } from './base-path';
 import { SIGNED_OUT_EVENT } from './session';
 
 /**
@@ -7,7 +8,7 @@ import { SIGNED_OUT_EVENT } from './session';
  * session ended: the app shows the sign-in page again.
  */
 export async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`/api/${path}`, {
+  const res = await fetch(withBase(`/api/${path}`), {
     ...init,
     headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
   });
@@ -72,7 +73,7 @@ export function usePoll<T>(path: string | null, intervalMs = 0): Loaded<T> {
 /** A WebSocket URL on this page's host for a proxied path (`data/v1/events/stream`). */
 export function wsUrl(path: string): string {
   const { protocol, host } = window.location;
-  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/api/${path}`;
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}${withBase(`/api/${path}`)}`;
 }
 
 /** Keeps the latest value of a callback in a ref (for socket handlers that must not re-subscribe). */

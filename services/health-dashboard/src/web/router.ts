@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { withBase, withoutBase } from './base-path';
 
 /** The tabs, by path. `/entities/<id>` is an entity page. */
 export const TABS = [
@@ -11,15 +12,17 @@ export const TABS = [
 ] as const;
 
 export function navigate(path: string): void {
-  if (path === window.location.pathname + window.location.search) return;
-  window.history.pushState(null, '', path);
+  if (withBase(path) === window.location.pathname + window.location.search) return;
+  window.history.pushState(null, '', withBase(path));
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
 export function usePath(initial?: string): string {
-  const [path, setPath] = useState(initial ?? (typeof window === 'undefined' ? '/' : window.location.pathname));
+  const [path, setPath] = useState(
+    initial ?? (typeof window === 'undefined' ? '/' : withoutBase(window.location.pathname)),
+  );
   useEffect(() => {
-    const update = () => setPath(window.location.pathname);
+    const update = () => setPath(withoutBase(window.location.pathname));
     window.addEventListener('popstate', update);
     return () => window.removeEventListener('popstate', update);
   }, []);

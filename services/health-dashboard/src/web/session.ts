@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { withBase } from './base-path';
 
 /** What GET /auth/session answers: never a secret, only whether this browser is signed in and how it may sign in. */
 export interface SessionInfo {
@@ -12,14 +13,14 @@ export interface SessionInfo {
 export const SIGNED_OUT_EVENT = 'homeiq:signed-out';
 
 async function sessionInfo(): Promise<SessionInfo> {
-  const res = await fetch('/auth/session', { headers: { accept: 'application/json' } });
+  const res = await fetch(withBase('/auth/session'), { headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`the dashboard answered HTTP ${res.status}`);
   return (await res.json()) as SessionInfo;
 }
 
 /** Posts to the dashboard's own sign-in routes (same origin: the browser adds the Origin the server checks). */
 async function post(path: string, body?: unknown): Promise<Response> {
-  return fetch(path, {
+  return fetch(withBase(path), {
     method: 'POST',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

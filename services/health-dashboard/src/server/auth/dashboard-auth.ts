@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { fromIngress } from './ingress';
 import { SignInLimiter } from './rate-limit';
 import { hostAllowed, isHttps, SESSION_COOKIE, sessionIdOf } from './request-guards';
 import { type Session, SessionStore } from './sessions';
@@ -15,6 +16,8 @@ export interface DashboardAuthOptions {
   absoluteMs: number;
   /** Believe X-Forwarded-Proto/-For from a reverse proxy in front (only when one is). */
   trustProxy: boolean;
+  /** The Supervisor's addresses: requests from them with X-Ingress-Path were signed in by Home Assistant. */
+  ingressFrom?: string[];
   /** Failed sign-ins per address and window before 429. */
   maxFailures?: number;
   failureWindowMs?: number;
@@ -41,6 +44,11 @@ export class DashboardAuth {
 
   hostOk(req: IncomingMessage): boolean {
     return hostAllowed(req.headers.host, this.allowed);
+  }
+
+  /** A request Home Assistant's ingress forwarded: from a Supervisor address, with X-Ingress-Path. */
+  ingress(req: IncomingMessage): boolean {
+    return fromIngress(req, this.options.ingressFrom ?? []);
   }
 
   session(req: IncomingMessage): Session | undefined {

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { HttpApp } from '@homeiq/core';
 import type { DashboardAuth } from './dashboard-auth';
+import { ingressRefusal } from './ingress';
 import { isUnsafe, sameOrigin } from './request-guards';
-import { SECURITY_HEADERS } from './security-headers';
+import { INGRESS_SECURITY_HEADERS, SECURITY_HEADERS } from './security-headers';
 
 /** Why a request is refused, as status and message; undefined when it may pass. */
 export type Refusal = { status: 401 | 403 | 421; message: string } | undefined;
@@ -19,6 +20,7 @@ function keyOrOpen(path: string): boolean {
 export function refusal(auth: DashboardAuth, req: IncomingMessage, path: string): Refusal {
   // /auth/check answers a reverse proxy's auth_request, which knows 401 and 403 only: it does its own checks.
   if (keyOrOpen(path) || path === '/auth/check') return undefined;
+  if (auth.ingress(req)) return ingressRefusal(req, path);
   if (!auth.hostOk(req)) return { status: 421, message: 'this dashboard does not answer to that host name' };
   const proxied = path.startsWith('/api/');
   if (proxied && !auth.session(req)) return { status: 401, message: 'sign in to the dashboard first' };
@@ -30,6 +32,7 @@ export function refusal(auth: DashboardAuth, req: IncomingMessage, path: string)
 
 /** A WebSocket upgrade: browsers always send Origin on one, so it must be this dashboard's, writes or not. */
 export function upgradeRefusal(auth: DashboardAuth, req: IncomingMessage): Refusal {
+  if (auth.ingress(req)) return ingressRefusal(req, '/api/');
   if (!auth.hostOk(req)) return { status: 421, message: 'this dashboard does not answer to that host name' };
   if (!auth.session(req)) return { status: 401, message: 'sign in to the dashboard first' };
   if (!sameOrigin(req, auth.options.trustProxy)) return { status: 403, message: 'cross-origin request refused' };
@@ -55,6 +58,7 @@ export function registerGuard(
   });
   app.addHook('onSend', async (request, reply) => {
     if (!appliesTo(request.url.split('?')[0] ?? '/')) return;
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    const headers = auth.ingress(request.raw) ? INGRESS_SECURITY_HEADERS : SECURITY_HEADERS;
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   });
 }

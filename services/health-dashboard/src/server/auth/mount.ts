@@ -17,6 +17,7 @@ export function signInFromEnv(apiKey: string, env: Record<string, string | undef
     idleMs: config.sessionIdle,
     absoluteMs: config.sessionMax,
     trustProxy: config.trustProxy,
+    ingressFrom: config.ingressFrom,
   });
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { HttpApp } from '@homeiq/core';
 import { Type } from '@sinclair/typebox';
 import { type DashboardAuth, sameSecret } from './dashboard-auth';
@@ -16,14 +17,22 @@ const SignInBody = Type.Object(
  * /auth/session (who is signed in, which sign-in options exist), POST /auth/sign-in, POST /auth/sign-out, and
  * GET /auth/check for a reverse proxy's auth_request (nginx passes the original method and the browser's headers).
  */
+/** The Home Assistant user the Supervisor names on an ingress request (it drops these headers from clients). */
+function ingressUser(req: IncomingMessage): string | undefined {
+  const name = req.headers['x-remote-user-display-name'] ?? req.headers['x-remote-user-name'];
+  return typeof name === 'string' ? name : undefined;
+}
+
 export function registerSignInRoutes(app: HttpApp, auth: DashboardAuth): void {
   app.get('/auth/session', async (request, reply) => {
     const session = auth.session(request.raw);
+    // Under Home Assistant's ingress, Home Assistant signed the user in.
+    const ingress = auth.ingress(request.raw);
     reply.header('cache-control', 'no-store');
     return {
-      signedIn: session !== undefined,
-      method: session?.method,
-      user: session?.user,
+      signedIn: session !== undefined || ingress,
+      method: session?.method ?? (ingress ? 'home-assistant' : undefined),
+      user: session?.user ?? (ingress ? ingressUser(request.raw) : undefined),
       methods: {
         apiKey: true,
         password: auth.options.password !== undefined,

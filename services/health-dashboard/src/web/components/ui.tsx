@@ -1,4 +1,5 @@
 import type { MouseEvent, ReactNode } from 'react';
+import { withBase } from '../base-path';
 import { navigate } from '../router';
 
 export type Status = 'healthy' | 'degraded' | 'unhealthy';
@@ -33,7 +34,7 @@ export function Link(props: { to: string; children: ReactNode; className?: strin
     navigate(props.to);
   };
   return (
-    <a href={props.to} onClick={onClick} className={props.className}>
+    <a href={withBase(props.to)} onClick={onClick} className={props.className}>
       {props.children}
     </a>
   );
