@@ -187,8 +187,7 @@ export class Ingestion {
     };
     try {
       const first = await backfillGap(options, gap);
-      let accepted = first.accepted;
-      let requests = first.requests;
+      let { fetched, accepted, requests } = first;
       if (first.requests > 0) {
         // History holds only what the recorder committed: states fired within a commit interval before that pass
         // may have been missing. Once the recorder has surely committed past it, fetch the gap's tail again.
@@ -197,6 +196,7 @@ export class Ingestion {
         if (!linkHeld()) return; // the gap stays open; the next connect fills it
         const tailFrom = Math.max(first.from, first.haNow - settleMs * 1000);
         const tail = await backfillGap(options, { from: tailFrom, lookbackMs: 0, knownIds: gap.knownIds }, first.seen);
+        fetched += tail.fetched;
         accepted += tail.accepted;
         requests += tail.requests;
       }
@@ -215,7 +215,7 @@ export class Ingestion {
         this.ingestor.firstLive = undefined;
       }
       logger.info(
-        { from: first.from, fetched: first.fetched, accepted, requests, ms: Date.now() - started },
+        { from: first.from, fetched, accepted, requests, ms: Date.now() - started },
         'backfill from Home Assistant history done',
       );
     } catch (error) {
