@@ -14,7 +14,7 @@ sh deploy/build.sh "${services[@]}"
 
 test ! -e node_modules/typescript || { echo "dev dependencies were not pruned" >&2; exit 1; }
 
-export HOMEIQ_DATA_DIR="$work/data" API_KEY=build-check-key HOMEIQ_HOST=127.0.0.1 LOG_LEVEL=warn
+export HOMEIQ_DATA_DIR="$work/data" API_KEY=build-check-key-0123456789abcdef HOMEIQ_HOST=127.0.0.1 LOG_LEVEL=warn
 export HA_URL=http://127.0.0.1:9 HA_TOKEN=unused
 port=18400
 for svc in "${services[@]}"; do
